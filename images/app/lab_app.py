@@ -1,0 +1,439 @@
+#!/usr/bin/env python3
+"""lab-app: the small service every crashlab scenario runs.
+
+Standard library only. Behaviour is switched by APP_* environment variables
+(see README.md next to this file). Startup runs in a fixed order, each step
+able to fail the way real services fail in a CrashLoopBackOff:
+
+    banner -> data directory -> dependency wiring -> working set -> HTTP
+"""
+
+import errno
+import http.server
+import json
+import os
+import pwd
+import signal
+import sys
+import time
+import traceback
+import urllib.parse
+
+VERSION = "0.1.0"
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+DEFAULT_DATA_DIR = "/var/lib/lab-app"
+CHUNK_MIB = 8
+MIB = 1024 * 1024
+BACKEND_SCHEMES = ("http", "https", "mysql", "postgres", "postgresql", "redis")
+BACKEND_EXAMPLE = "postgres://inventory-db:5432/inventory"
+
+STARTED_AT = time.monotonic()
+
+
+# --------------------------------------------------------------------- logging
+
+def log(level, message, logger=""):
+    """Print one log line and flush it, so `kubectl logs` shows it at once."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    millis = int(time.time() * 1000) % 1000
+    prefix = f"{logger}  " if logger else ""
+    print(f"{stamp}.{millis:03d}Z {level:<5} {prefix}{message}", flush=True)
+
+
+def log_raw(text):
+    """Print text as is (tracebacks, the failure block), like a framework does."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+class StartupFailed(Exception):
+    """A startup step failed; the message is already logged."""
+
+    def __init__(self, exit_code):
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
+class Terminated(BaseException):
+    """Raised from the signal handler so any step can stop promptly."""
+
+
+# -------------------------------------------------------------------- settings
+
+def read_settings(environ):
+    """Parse the APP_* variables; exit 2 on a value that cannot be used."""
+    return {
+        "name": environ.get("APP_NAME") or "lab-app",
+        "port": parse_int(environ, "APP_PORT", 8080, 1, 65535),
+        "data_dir": environ.get("APP_DATA_DIR") or DEFAULT_DATA_DIR,
+        "config_file": environ.get("APP_CONFIG_FILE") or None,
+        "working_set_mb": parse_int(environ, "APP_WORKING_SET_MB", 0, 0, 1024 * 1024),
+    }
+
+
+def parse_int(environ, name, default, low, high):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        log("FATAL", f"invalid {name}={raw!r}: expected a whole number from {low} to {high}")
+        raise StartupFailed(EXIT_USAGE)
+    return value
+
+
+# ---------------------------------------------------------------------- banner
+
+def log_banner(name):
+    uid, gid = os.getuid(), os.getgid()
+    user = user_name(uid)
+    python = ".".join(map(str, sys.version_info[:3]))
+    log("INFO", f"starting {name} (lab-app {VERSION}, pid {os.getpid()}, uid {uid}, gid {gid}, "
+                f"user {user or '?'}, python {python})")
+    if user is None:
+        log("WARN", f"uid {uid} has no entry in /etc/passwd (I have no name!)")
+
+
+def user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return None
+
+
+# ------------------------------------------------------------------ data dir
+
+def prepare_data_dir(data_dir):
+    """Create <data_dir>/cache and write a file there, as a cache warm-up would."""
+    cache = os.path.join(data_dir, "cache")
+    try:
+        do_step("mkdir", cache, lambda: os.makedirs(cache, exist_ok=True))
+        marker = os.path.join(cache, "last-start")
+        do_step("open", marker, lambda: write_file(marker, f"{os.getpid()} {time.time()}\n"))
+    except OSError as exc:
+        log("FATAL", f"cannot prepare data directory: {describe_os_error(exc)}")
+        raise StartupFailed(EXIT_FAILED) from exc
+    log("INFO", f"data directory ready: {cache}")
+
+
+def do_step(operation, path, action):
+    """Run action; tag any OSError with the operation and path for the log line."""
+    try:
+        action()
+    except OSError as exc:
+        exc.operation = operation
+        exc.filename = exc.filename or path
+        raise
+
+
+def write_file(path, text):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def describe_os_error(exc):
+    """`mkdir /x/cache: Permission denied (errno 13); <hint>` - the EACCES shape people grep for."""
+    code = exc.errno or 0
+    text = (f"{getattr(exc, 'operation', 'access')} {exc.filename}: "
+            f"{os.strerror(code)} (errno {code})")
+    hint = os_error_hint(code, exc.filename)
+    return f"{text}; {hint}" if hint else text
+
+
+def os_error_hint(code, path):
+    if code == errno.EROFS:
+        return "the filesystem is mounted read-only"
+    if code not in (errno.EACCES, errno.EPERM):
+        return ""
+    hint = f"running as uid {os.getuid()}"
+    try:
+        owner = os.stat(os.path.dirname(path))
+    except OSError:
+        return hint
+    return f"{hint}, the directory belongs to uid {owner.st_uid} (mode {owner.st_mode & 0o7777:04o})"
+
+
+# ------------------------------------------------- dependency wiring ("labkit")
+# A tiny imitation of a dependency-injection framework: the failure must look
+# like Spring Boot's (bean error, placeholder cause, APPLICATION FAILED TO
+# START block) because that is what the workshop's sample 3 shows.
+
+BOOT = "labkit.boot"
+BEAN_ERROR = "Error creating bean with name 'inventoryRepository'"
+
+
+class BeanCreationError(Exception):
+    """A component could not be built from the configuration."""
+
+    __module__ = "labkit.beans"
+
+
+class PlaceholderResolutionError(Exception):
+    """A ${placeholder} has no value in the configuration."""
+
+    __module__ = "labkit.config"
+
+
+class InvalidPropertyError(Exception):
+    """A setting is present but its value is unusable."""
+
+    __module__ = "labkit.config"
+
+    def __init__(self, value, problem):
+        super().__init__(f"Invalid value for 'backend.url': {value!r} is not a valid backend "
+                         f"URL ({problem})")
+        self.value = value
+        self.problem = problem
+
+
+def wire_dependencies(config_file):
+    """Build the one repository the app 'needs'; return the backend URL (masked)."""
+    log("INFO", f"Loading configuration from {config_file}", BOOT)
+    try:
+        url = create_inventory_repository(config_file)
+    except BeanCreationError as exc:
+        report_wiring_failure(exc, config_file)
+        raise StartupFailed(EXIT_FAILED) from exc
+    masked = mask_password(url)
+    log("INFO", f"Wired inventoryRepository to backend {masked}", BOOT)
+    return masked
+
+
+def create_inventory_repository(config_file):
+    try:
+        return resolve_backend_url(load_properties(config_file))
+    except OSError as exc:
+        reason = (f"Could not load properties from {config_file} to resolve 'backend.url': "
+                  f"{os.strerror(exc.errno or 0)}")
+        raise BeanCreationError(f"{BEAN_ERROR}: {reason}") from exc
+    except (PlaceholderResolutionError, InvalidPropertyError) as exc:
+        raise BeanCreationError(f"{BEAN_ERROR}: {exc}") from exc
+
+
+def load_properties(path):
+    """Read a Java-style properties file: key=value, key: value, # or ! comments."""
+    properties = {}
+    with open(path, encoding="latin-1") as handle:  # as Java reads .properties
+        for line in handle:
+            key, value = split_property(line.strip())
+            if key:
+                properties[key] = value
+    return properties
+
+
+def split_property(line):
+    if not line or line[0] in "#!":
+        return None, None
+    cuts = [i for i in (line.find("="), line.find(":")) if i >= 0]
+    if not cuts:
+        key, _, value = line.partition(" ")
+        return key, value.strip()
+    cut = min(cuts)
+    return line[:cut].strip(), line[cut + 1:].strip()
+
+
+def resolve_backend_url(properties):
+    url = properties.get("backend.url", "")
+    if not url:
+        raise PlaceholderResolutionError(
+            "Could not resolve placeholder 'backend.url' in value \"${backend.url}\"")
+    problem = url_problem(url)
+    if problem:
+        raise InvalidPropertyError(mask_password(url), problem)
+    return url
+
+
+def url_problem(url):
+    """Return why url is not a usable backend URL, or '' when it is."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in BACKEND_SCHEMES:
+        return f"scheme must be one of {', '.join(BACKEND_SCHEMES)}"
+    if not parts.hostname:
+        return "no host"
+    return ""
+
+
+def report_wiring_failure(exc, config_file):
+    log("ERROR", "Application run failed", BOOT)
+    log_raw("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    description, action = explain_wiring_failure(exc.__cause__, config_file)
+    log_raw(f"\n***************************\nAPPLICATION FAILED TO START\n"
+            f"***************************\n\nDescription:\n\n{description}\n\n"
+            f"Action:\n\n{action}\n")
+
+
+def explain_wiring_failure(cause, config_file):
+    fix = (f"Set backend.url in {config_file} to the backend's URL, "
+           f"for example backend.url={BACKEND_EXAMPLE}")
+    if isinstance(cause, OSError):
+        return (f"The configuration file {config_file} (APP_CONFIG_FILE) could not be read: "
+                f"{os.strerror(cause.errno or 0)}. inventoryRepository needs the setting "
+                "'backend.url' from it.",
+                "Mount the file at that path (check the volume and its items) or point "
+                f"APP_CONFIG_FILE at a file that exists. {fix}.")
+    if isinstance(cause, PlaceholderResolutionError):
+        return (f"inventoryRepository required the setting 'backend.url' that could not be "
+                f"found (or is empty) in {config_file}.", f"{fix}.")
+    return (f"The setting 'backend.url' in {config_file} has the value {cause.value!r}, "
+            f"which is not a valid backend URL: {cause.problem}.",
+            f"{fix} (scheme://host[:port]/path, scheme one of {', '.join(BACKEND_SCHEMES)}).")
+
+
+def mask_password(url):
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
+
+
+# ---------------------------------------------------------------- working set
+
+def allocate_working_set(megabytes):
+    """Allocate and touch `megabytes` MiB so it counts as resident memory."""
+    if megabytes <= 0:
+        return []
+    log("INFO", f"allocating working set of {megabytes} MiB")
+    started = time.monotonic()
+    chunks, done = [], 0
+    while done < megabytes:
+        size = min(CHUNK_MIB, megabytes - done)
+        chunks.append(touched_chunk(size * MIB))
+        done += size
+        if done % 64 == 0 and done < megabytes:
+            log("INFO", f"working set: {done}/{megabytes} MiB")
+    log("INFO", f"working set ready: {megabytes} MiB in {len(chunks)} chunks "
+                f"({time.monotonic() - started:.2f} s)")
+    return chunks
+
+
+def touched_chunk(size):
+    # bytearray memory is only reserved until written: write one byte per page.
+    page = os.sysconf("SC_PAGE_SIZE")
+    chunk = bytearray(size)
+    chunk[::page] = b"\x5a" * len(range(0, size, page))
+    return chunk
+
+
+# ------------------------------------------------------------------------ HTTP
+
+class LabHandler(http.server.BaseHTTPRequestHandler):
+    server_version = f"lab-app/{VERSION}"
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802 - http.server naming
+        if self.path == "/healthz":
+            self.reply(200, "text/plain; charset=utf-8", b"ok")
+        elif self.path == "/":
+            body = json.dumps(self.server.status(), sort_keys=True).encode() + b"\n"
+            self.reply(200, "application/json", body)
+        else:
+            self.reply(404, "text/plain; charset=utf-8", f"not found: {self.path}\n".encode())
+
+    def reply(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_request(self, code="-", size="-"):
+        agent = self.headers.get("User-Agent", "-") if self.headers else "-"
+        log("INFO", f"{self.command} {self.path} {code} from {self.client_address[0]} {agent}")
+
+    def log_message(self, format, *args):  # noqa: A002 - http.server signature
+        log("WARN", f"http: {format % args}")
+
+
+class LabServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port, status):
+        super().__init__(("0.0.0.0", port), LabHandler)
+        self.status = status
+
+
+def open_server(port, status):
+    try:
+        return LabServer(port, status)
+    except OSError as exc:
+        code = exc.errno or 0
+        log("FATAL", f"cannot listen on 0.0.0.0:{port}: {os.strerror(code)} (errno {code})")
+        raise StartupFailed(EXIT_FAILED) from exc
+
+
+def status_report(settings, backend):
+    uid = os.getuid()
+    return lambda: {
+        "name": settings["name"],
+        "version": VERSION,
+        "pid": os.getpid(),
+        "uid": uid,
+        "gid": os.getgid(),
+        "user": user_name(uid),
+        "backend": backend,
+        "working_set_mib": settings["working_set_mb"],
+        "uptime_seconds": round(time.monotonic() - STARTED_AT, 3),
+    }
+
+
+# ------------------------------------------------------------------------ main
+
+def on_signal(signum, _frame):
+    raise Terminated(signal.Signals(signum).name)
+
+
+def run(settings):
+    """Run the startup steps in order, then serve until a signal arrives."""
+    prepare_data_dir(settings["data_dir"])
+    backend = None
+    if settings["config_file"]:
+        backend = wire_dependencies(settings["config_file"])
+    working_set = allocate_working_set(settings["working_set_mb"])
+    server = open_server(settings["port"], status_report(settings, backend))
+    try:
+        log("INFO", f"listening on 0.0.0.0:{settings['port']} (GET /healthz, GET /)")
+        server.serve_forever()
+    finally:
+        server.server_close()
+        del working_set
+
+
+def main(argv, environ):
+    if argv == ["--version"]:
+        print(f"lab-app {VERSION}", flush=True)
+        return EXIT_OK
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    try:
+        log_banner(environ.get("APP_NAME") or "lab-app")
+        if argv:
+            log("FATAL", f"unexpected arguments {argv}: lab-app is configured only through "
+                         "APP_* environment variables")
+            return EXIT_USAGE
+        run(read_settings(environ))
+    except StartupFailed as exc:
+        return exc.exit_code
+    except Terminated as exc:
+        log("INFO", f"received {exc}, shutting down")
+        return EXIT_OK
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], os.environ))
