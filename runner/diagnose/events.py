@@ -1,0 +1,143 @@
+"""Events as the diagnosis sees them: reason, message, count and the container they name.
+
+Accepts core/v1 Events (`involvedObject`, `count`, `message`) and events.k8s.io/v1
+(`regarding`, `series.count`, `note`). Message matchers use the stable parts of
+kubelet's wording, which drifts between versions (see pod-status-facts.md).
+"""
+
+import re
+from dataclasses import dataclass
+
+from runner.diagnose.podview import as_dict, as_int
+
+_FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)\{([^}]+)\}")
+_CONTAINER_IN_MESSAGE = (
+    re.compile(r"[Bb]ack-off restarting failed container[ =]([\w.-]+)"),
+    re.compile(r"^Container ([\w.-]+) failed (?:liveness|startup) probe"),
+    re.compile(r"^(?:Created|Started|Stopping) container:? ([\w.-]+)"),
+    re.compile(r"container: ([\w.-]+)\)"),
+    re.compile(r'for "([\w.-]+)" with \w+'),
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event, normalised."""
+
+    type: str
+    reason: str
+    message: str
+    count: int = 1
+    container: str | None = None
+    pod: str | None = None
+    namespace: str | None = None
+    last_seen: str | None = None
+
+    def line(self) -> str:
+        times = f" (x{self.count})" if self.count > 1 else ""
+        return f"event {self.reason}: {self.message}{times}"
+
+    def says(self, *needles: str) -> bool:
+        low = self.message.lower()
+        return any(needle.lower() in low for needle in needles)
+
+
+def normalize_event(raw) -> Event | None:
+    """An Event from a dict of either API group; None when it has no reason or message."""
+    raw = as_dict(raw)
+    reason = str(raw.get("reason") or "")
+    message = str(raw.get("message") or raw.get("note") or "").strip()
+    if not reason and not message:
+        return None
+    obj = as_dict(raw.get("involvedObject") or raw.get("regarding"))
+    series = as_dict(raw.get("series"))
+    count = as_int(raw.get("count") or series.get("count") or raw.get("deprecatedCount"), 1)
+    match = _FIELD_PATH.search(str(obj.get("fieldPath") or ""))
+    container = match.group(2) if match else container_from_message(message)
+    namespace = obj.get("namespace") or as_dict(raw.get("metadata")).get("namespace")
+    last = (raw.get("lastTimestamp") or series.get("lastObservedTime") or raw.get("eventTime")
+            or raw.get("firstTimestamp"))
+    pod = obj.get("name") if obj.get("kind") in (None, "Pod") else None
+    return Event(type=str(raw.get("type") or ""), reason=reason, message=message,
+                 count=max(count, 1), container=container, pod=pod,
+                 namespace=namespace, last_seen=last)
+
+
+def normalize_events(raws) -> list[Event]:
+    events = [normalize_event(raw) for raw in raws or ()]
+    return [event for event in events if event is not None]
+
+
+def container_from_message(message: str) -> str | None:
+    for pattern in _CONTAINER_IN_MESSAGE:
+        match = pattern.search(message)
+        if match:
+            return match.group(1)
+    return None
+
+
+def is_liveness_failure(event: Event) -> bool:
+    return event.reason == "Unhealthy" and event.says("liveness probe", "startup probe")
+
+
+def is_liveness_kill(event: Event) -> bool:
+    return event.reason in ("Killing", "Unhealthy", "FailedKillPod") and event.says(
+        "failed liveness probe", "failed startup probe")
+
+
+def is_readiness_failure(event: Event) -> bool:
+    return event.reason == "Unhealthy" and event.says("readiness probe")
+
+
+def is_restart_backoff(event: Event) -> bool:
+    return event.says("back-off restarting failed container", "crashloopbackoff")
+
+
+_START_ERROR = ("failed to create containerd task", "oci runtime create failed",
+                "oci runtime start failed", "executable file not found", "exec format error",
+                "starting container process caused", "unable to start container process",
+                "runcontainererror", "failed to start container", "cannot run container",
+                "error response from daemon")
+
+
+def is_start_error(event: Event) -> bool:
+    return event.reason in ("Failed", "FailedSync", "BackOff") and event.says(*_START_ERROR) \
+        and not is_image_pull(event)
+
+
+def is_image_pull(event: Event) -> bool:
+    if event.reason in ("ErrImageNeverPull", "InspectFailed"):
+        return True
+    return event.says("failed to pull image", "back-off pulling image", "errimagepull",
+                      "imagepullbackoff", "invalidimagename", "pull access denied",
+                      "manifest unknown", "couldn't parse image reference")
+
+
+def is_run_as_non_root(event: Event) -> bool:
+    return event.says("runasnonroot", "non-numeric user", "will run as root")
+
+
+_MISSING_OBJECT = re.compile(
+    r'(?:configmaps?|secrets?) "[^"]+" not found|couldn\'t find key [\w.-]+ in (?:ConfigMap|Secret)'
+    r'|configmap references non-existent|secret references non-existent', re.I)
+
+
+def is_missing_config(event: Event) -> bool:
+    return event.reason in ("Failed", "FailedMount", "FailedSync", "FailedCreatePodContainer") \
+        and bool(_MISSING_OBJECT.search(event.message))
+
+
+def is_oom_event(event: Event) -> bool:
+    return event.reason in ("OOMKilling", "SystemOOM", "OOMKilled") or event.says(
+        "memory cgroup out of memory", "oom-kill", "oomkilled")
+
+
+def missing_object_name(message: str) -> str | None:
+    match = re.search(r'(configmaps?|secrets?) "([^"]+)" not found', message, re.I)
+    if match:
+        kind = "configmap" if match.group(1).lower().startswith("configmap") else "secret"
+        return f"{kind}/{match.group(2)}"
+    match = re.search(r"in (ConfigMap|Secret) ([\w.-]+/)?([\w.-]+)", message)
+    if match:
+        return f"{match.group(1).lower()}/{match.group(3)}"
+    return None

@@ -1,0 +1,147 @@
+"""Read-only views over a pod dict (camelCase, as `kubectl get pod -o json` prints it)."""
+
+from dataclasses import dataclass
+
+# Waiting reasons that mean "this container is in trouble", not "still starting".
+TROUBLE_WAITING = frozenset({
+    "CrashLoopBackOff", "RunContainerError", "CreateContainerConfigError",
+    "CreateContainerError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+    "ErrImageNeverPull", "StartError", "ContainerCannotRun", "PreStartHookError",
+    "PostStartHookError",
+})
+
+
+def as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_int(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class ContainerView:
+    """One container's status and spec, with the dotted path evidence lines use."""
+
+    name: str | None
+    index: int
+    init: bool
+    status: dict
+    spec: dict
+
+    @property
+    def path(self) -> str:
+        field = "initContainerStatuses" if self.init else "containerStatuses"
+        return f"status.{field}[{self.name if self.name else self.index}]"
+
+    @property
+    def state(self) -> dict:
+        return as_dict(self.status.get("state"))
+
+    @property
+    def last_state(self) -> dict:
+        return as_dict(self.status.get("lastState"))
+
+    @property
+    def waiting(self) -> dict:
+        return as_dict(self.state.get("waiting"))
+
+    @property
+    def running(self) -> dict:
+        return as_dict(self.state.get("running"))
+
+    @property
+    def terminated(self) -> dict:
+        return as_dict(self.state.get("terminated"))
+
+    @property
+    def last_terminated(self) -> dict:
+        return as_dict(self.last_state.get("terminated"))
+
+    @property
+    def restart_count(self) -> int:
+        return as_int(self.status.get("restartCount"))
+
+    @property
+    def ready(self) -> bool | None:
+        ready = self.status.get("ready")
+        return ready if isinstance(ready, bool) else None
+
+    @property
+    def waiting_reason(self) -> str:
+        return str(self.waiting.get("reason") or "")
+
+    def terminations(self):
+        """(field path, terminated dict) for the current then the last termination."""
+        if self.terminated:
+            yield "state.terminated", self.terminated
+        if self.last_terminated:
+            yield "lastState.terminated", self.last_terminated
+
+    @property
+    def trouble(self) -> int:
+        """How strongly this container looks like the one in trouble (0 = healthy)."""
+        score = 0
+        if self.waiting_reason in TROUBLE_WAITING:
+            score += 100
+        term = self.terminated
+        if term and (term.get("reason") not in (None, "Completed") or as_int(term.get("exitCode")) != 0):
+            score += 90
+        if term and not self.init and term.get("reason") == "Completed":
+            score += 40
+        if self.restart_count:
+            score += 50 + min(self.restart_count, 40)
+        if self.ready is False and self.running:
+            score += 20
+        if score and self.init:
+            score += 5  # a failing init container blocks every app container
+        return score
+
+
+def list_containers(pod: dict | None) -> list[ContainerView]:
+    """Init containers first, then app containers; spec-only ones when status is absent."""
+    pod = as_dict(pod)
+    spec, status = as_dict(pod.get("spec")), as_dict(pod.get("status"))
+    views: list[ContainerView] = []
+    for init, status_key, spec_key in ((True, "initContainerStatuses", "initContainers"),
+                                       (False, "containerStatuses", "containers")):
+        specs = {c.get("name"): c for c in _dicts(spec.get(spec_key)) if c.get("name")}
+        seen = set()
+        for index, cstatus in enumerate(_dicts(status.get(status_key))):
+            name = cstatus.get("name") or None
+            seen.add(name)
+            views.append(ContainerView(name, index, init, cstatus, specs.get(name, {})))
+        for index, (name, cspec) in enumerate(specs.items()):
+            if name not in seen:
+                views.append(ContainerView(name, index, init, {}, cspec))
+    return views
+
+
+def pick_container(views: list[ContainerView], event_weight: dict | None = None) -> ContainerView | None:
+    """The container most in trouble; ties go to the first (init containers come first)."""
+    if not views:
+        return None
+    event_weight = event_weight or {}
+    return max(views, key=lambda v: (v.trouble + event_weight.get(v.name, 0), -views.index(v)))
+
+
+def pod_name(pod: dict | None) -> str | None:
+    return as_dict(as_dict(pod).get("metadata")).get("name") or None
+
+
+def pod_namespace(pod: dict | None) -> str | None:
+    return as_dict(as_dict(pod).get("metadata")).get("namespace") or None
+
+
+def memory_limit(view: ContainerView | None) -> str | None:
+    if view is None:
+        return None
+    limits = as_dict(as_dict(view.spec.get("resources")).get("limits"))
+    return limits.get("memory")
+
+
+def _dicts(value) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

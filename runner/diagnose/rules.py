@@ -1,0 +1,309 @@
+"""The troubleshooting flowchart as an ordered list of small rules.
+
+Each rule looks at the facts about one container and either returns a
+Finding or None; `RULES` is walked in order and the first Finding wins. The
+order is the flowchart: things that stop a container from ever running
+(image, config, exec) first, then explicit kill reasons, then what the logs
+say, then weaker guesses from exit codes alone.
+"""
+
+from dataclasses import dataclass, field
+
+from runner.diagnose import events as ev
+from runner.diagnose.events import Event
+from runner.diagnose.logtext import LogClue, find_log_clue, last_error_line
+from runner.diagnose.model import Finding
+from runner.diagnose.podview import ContainerView, as_int, memory_limit
+
+_START_REASONS = ("StartError", "ContainerCannotRun", "RunContainerError", "CreateContainerError")
+_PULL_REASONS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+
+
+@dataclass
+class Facts:
+    """Everything one rule may look at, for the container being judged."""
+
+    container: ContainerView | None
+    events: list[Event]
+    logs: str | None = None
+    previous_logs: str | None = None
+    pod_status: dict = field(default_factory=dict)
+    has_pod: bool = False
+    has_events: bool = False
+
+    def status_line(self, subpath: str, value) -> str:
+        base = self.container.path if self.container else "status"
+        return f"{base}.{subpath} = {value}"
+
+    def matching(self, predicate) -> list[Event]:
+        return [event for event in self.events if predicate(event)]
+
+    def log_clue(self) -> tuple[str, LogClue] | None:
+        for label, text in (("logs --previous", self.previous_logs), ("logs", self.logs)):
+            clue = find_log_clue(text)
+            if clue:
+                return label, clue
+        return None
+
+    def terminations(self):
+        return list(self.container.terminations()) if self.container else []
+
+    @property
+    def restarted(self) -> bool:
+        c = self.container
+        return bool(c and (c.restart_count > 0 or c.last_terminated
+                           or c.waiting_reason == "CrashLoopBackOff"))
+
+
+def _event_lines(events: list[Event], limit: int = 3) -> list[str]:
+    seen, lines = set(), []
+    for event in events:
+        if event.message not in seen:
+            seen.add(event.message)
+            lines.append(event.line())
+    return lines[:limit]
+
+
+def _waiting_lines(facts: Facts) -> list[str]:
+    waiting = facts.container.waiting if facts.container else {}
+    lines = [facts.status_line("state.waiting.reason", waiting["reason"])] if waiting.get("reason") else []
+    if waiting.get("message"):
+        lines.append(facts.status_line("state.waiting.message", waiting["message"]))
+    return lines
+
+
+def _termination_lines(facts: Facts, where: str, term: dict) -> list[str]:
+    lines = [facts.status_line(f"{where}.reason", term["reason"])] if term.get("reason") else []
+    if "exitCode" in term:
+        lines.append(facts.status_line(f"{where}.exitCode", term["exitCode"]))
+    if term.get("message"):
+        lines.append(facts.status_line(f"{where}.message", _first_line(term["message"])))
+    return lines
+
+
+def _first_line(text) -> str:
+    text = str(text).strip()
+    return text.splitlines()[-1].strip() if "\n" in text else text
+
+
+def rule_image_pull(facts: Facts) -> Finding | None:
+    c = facts.container
+    pulls = facts.matching(ev.is_image_pull)
+    if c and c.waiting_reason in _PULL_REASONS:
+        return Finding("image_pull", "high", tuple(_waiting_lines(facts) + _event_lines(pulls, 2)))
+    if pulls and not (c and (c.running or c.last_terminated)):
+        return Finding("image_pull", "high" if facts.has_pod else "medium", tuple(_event_lines(pulls)))
+    return None
+
+
+def rule_container_config(facts: Facts) -> Finding | None:
+    """CreateContainerConfigError: runAsNonRoot (permissions) or a missing ConfigMap/Secret."""
+    c = facts.container
+    waiting_message = str(c.waiting.get("message") or "") if c else ""
+    config_error = bool(c and c.waiting_reason == "CreateContainerConfigError")
+    probe = Event("", "Failed", waiting_message)
+    non_root = facts.matching(ev.is_run_as_non_root)
+    if non_root or (waiting_message and ev.is_run_as_non_root(probe)):
+        return Finding("permissions", "high", tuple(_waiting_lines(facts) + _event_lines(non_root, 1)))
+    missing = facts.matching(lambda e: ev.is_missing_config(e) and e.reason != "FailedMount")
+    if missing or (waiting_message and ev.is_missing_config(probe)):
+        return Finding("missing_config", "high", tuple(_waiting_lines(facts) + _event_lines(missing, 1)))
+    if config_error:
+        return Finding("missing_config", "low", tuple(_waiting_lines(facts)), (
+            "CreateContainerConfigError without its message: a missing ConfigMap/Secret is the usual "
+            "cause, runAsNonRoot the other; the Failed event says which",))
+    return None
+
+
+def rule_failed_mount(facts: Facts) -> Finding | None:
+    mounts = facts.matching(lambda e: e.reason == "FailedMount" and ev.is_missing_config(e))
+    if mounts:
+        lines = _event_lines(mounts, 2)
+        c = facts.container
+        if c and c.waiting_reason:
+            lines.insert(0, facts.status_line("state.waiting.reason", c.waiting_reason))
+        return Finding("missing_config", "high", tuple(lines))
+    return None
+
+
+def rule_start_failure(facts: Facts) -> Finding | None:
+    """The runtime could not exec the command: StartError/128, ContainerCannotRun/127."""
+    c = facts.container
+    lines: list[str] = []
+    for where, term in facts.terminations():
+        if term.get("reason") in _START_REASONS or _looks_like_exec_failure(term.get("message")):
+            lines = _termination_lines(facts, where, term)
+            break
+    waiting = c.waiting if c else {}
+    if not lines and waiting.get("reason") in ("RunContainerError", "CreateContainerError",
+                                               "StartError", "ContainerCannotRun"):
+        lines = _waiting_lines(facts)
+    if not lines and _looks_like_exec_failure(waiting.get("message")):
+        lines = _waiting_lines(facts)
+    failures = facts.matching(ev.is_start_error)
+    if lines or failures:
+        return Finding("bad_command", "high", tuple(lines + _event_lines(failures, 1)))
+    return None
+
+
+def _looks_like_exec_failure(message) -> bool:
+    probe = Event("", "Failed", str(message or ""))
+    return bool(message) and ev.is_start_error(probe)
+
+
+def rule_oom_reason(facts: Facts) -> Finding | None:
+    for where, term in facts.terminations():
+        if term.get("reason") in ("OOMKilled", "OOM Killed"):
+            lines = _termination_lines(facts, where, term)
+            limit = memory_limit(facts.container)
+            if limit:
+                lines.append(f"{facts.container.path.replace('status.', 'spec.').replace('Statuses', 's')}"
+                             f".resources.limits.memory = {limit}")
+            return Finding("oom_killed", "high", tuple(lines))
+    ooms = facts.matching(ev.is_oom_event)
+    if ooms:
+        return Finding("oom_killed", "high" if facts.restarted else "medium", tuple(_event_lines(ooms, 2)))
+    return None
+
+
+def rule_liveness(facts: Facts) -> Finding | None:
+    kills = facts.matching(ev.is_liveness_kill)
+    failures = facts.matching(ev.is_liveness_failure)
+    if not kills and not failures:
+        return None
+    lines = _event_lines(failures, 2) + _event_lines(kills, 1)
+    for where, term in facts.terminations()[:1]:
+        lines = _termination_lines(facts, where, term) + lines
+    strong = kills or facts.restarted
+    return Finding("liveness_probe", "high" if strong else "medium", tuple(lines))
+
+
+def rule_exits_zero(facts: Facts) -> Finding | None:
+    c = facts.container
+    if c is None or c.init:
+        return None
+    for where, term in facts.terminations():
+        if term.get("reason") == "Completed" or (
+                "exitCode" in term and as_int(term.get("exitCode"), -1) == 0):
+            if facts.restarted or where == "lastState.terminated":
+                return Finding("exits_zero", "high", tuple(_termination_lines(facts, where, term)))
+            return Finding("exits_zero", "medium", tuple(_termination_lines(facts, where, term)),
+                           ("the container finished with exit 0 but no restart was seen yet",))
+    return None
+
+
+def rule_log_clue(facts: Facts) -> Finding | None:
+    found = facts.log_clue()
+    if not found:
+        return None
+    label, clue = found
+    lines = [f"{label}: {clue.line}"]
+    for where, term in facts.terminations()[:1]:
+        lines = _termination_lines(facts, where, term) + lines
+    crashed = any(as_int(t.get("exitCode"), 0) != 0 for _, t in facts.terminations())
+    return Finding(clue.cause, "high" if crashed or facts.restarted else "medium", tuple(lines))
+
+
+def rule_killed(facts: Facts) -> Finding | None:
+    """Exit 137/143 with reason Error: a kill, but whose? Events decide; without them, guess."""
+    for where, term in facts.terminations():
+        code = as_int(term.get("exitCode"), -1)
+        if code not in (137, 143) or term.get("reason") not in (None, "Error"):
+            continue
+        lines = _termination_lines(facts, where, term)
+        has_liveness = bool(facts.container and facts.container.spec.get("livenessProbe"))
+        if code == 137 and facts.has_events and not has_liveness:
+            return Finding("oom_killed", "medium", tuple(lines), (
+                "exit 137 is SIGKILL; with no liveness failure in the events, a node-level OOM kill "
+                "is the likely reason (check the node's kernel log / OOM events)",))
+        if has_liveness:
+            return Finding("liveness_probe", "low", tuple(lines), (
+                f"exit {code} after a kill and the container has a livenessProbe, but no "
+                "Unhealthy events were seen to confirm it",))
+        cause = "oom_killed" if code == 137 else "liveness_probe"
+        return Finding(cause, "low", tuple(lines), (
+            f"exit {code} means the process was killed (SIG{'KILL' if code == 137 else 'TERM'}); "
+            "events tell an OOM kill from a liveness kill, and none were given",))
+    return None
+
+
+def rule_shell_exit_codes(facts: Facts) -> Finding | None:
+    for where, term in facts.terminations():
+        code = as_int(term.get("exitCode"), -1)
+        if code in (126, 127):
+            why = "command not found" if code == 127 else "command found but not executable"
+            return Finding("bad_command", "medium", tuple(_termination_lines(facts, where, term)),
+                           (f"exit {code} is the shell's '{why}'",))
+    return None
+
+
+def rule_app_error(facts: Facts) -> Finding | None:
+    """A non-zero exit with reason Error: the app itself failed; logs hold the why."""
+    for where, term in facts.terminations():
+        code = as_int(term.get("exitCode"), -1)
+        if term.get("reason") not in ("Error", None) or code in (0, 137, 143):
+            continue
+        if code == -1 and term.get("reason") != "Error":
+            continue
+        lines = _termination_lines(facts, where, term)
+        error = last_error_line(facts.previous_logs) or last_error_line(facts.logs)
+        if error:
+            lines.append(f"logs: {error}")
+        exited = f"exited with code {code}" if code != -1 else "exited with an error"
+        return Finding("app_config", "low", tuple(lines), (
+            f"the application {exited}; the reason is in `kubectl logs --previous` "
+            "(configuration, a dependency, or permissions)",))
+    return None
+
+
+def rule_readiness(facts: Facts) -> Finding | None:
+    failures = facts.matching(ev.is_readiness_failure)
+    if not failures:
+        return None
+    c = facts.container
+    if c and c.restart_count > 0:
+        return None
+    lines = _event_lines(failures, 2)
+    if c and c.ready is False:
+        lines.append(facts.status_line("ready", "false"))
+    if c and c.status:
+        lines.append(facts.status_line("restartCount", c.restart_count))
+    return Finding("readiness_probe", "high" if c and c.status else "medium", tuple(lines))
+
+
+def rule_crash_loop_only(facts: Facts) -> Finding | None:
+    c = facts.container
+    backoffs = facts.matching(ev.is_restart_backoff)
+    if (c and c.waiting_reason == "CrashLoopBackOff") or backoffs:
+        lines = _waiting_lines(facts) + _event_lines(backoffs, 1)
+        if c and c.restart_count:
+            lines.append(facts.status_line("restartCount", c.restart_count))
+        return Finding("unknown", "low", tuple(lines), (
+            "the container is crash-looping, but its last termination (reason, exit code) and its "
+            "logs were not given",))
+    return None
+
+
+RULES = (
+    rule_image_pull,
+    rule_container_config,
+    rule_failed_mount,
+    rule_start_failure,
+    rule_oom_reason,
+    rule_liveness,
+    rule_exits_zero,
+    rule_log_clue,
+    rule_killed,
+    rule_shell_exit_codes,
+    rule_app_error,
+    rule_readiness,
+    rule_crash_loop_only,
+)
+
+
+def run_rules(facts: Facts) -> Finding:
+    for rule in RULES:
+        finding = rule(facts)
+        if finding is not None:
+            return finding
+    return Finding("unknown", "low", ())
