@@ -1,0 +1,5 @@
+"""`crashlab list`, `show` and `render`: read the catalogue, print it."""
+
+
+def register(subparsers) -> None:
+    pass

@@ -1,0 +1,56 @@
+"""What marks an object as the lab's own, and how its namespaces are named.
+
+The lab only ever deletes or changes objects carrying these labels.
+"""
+
+import re
+
+MANAGED_BY_KEY = "app.kubernetes.io/managed-by"
+MANAGED_BY = "crashlab"
+LAB_KEY = "crashlab.dev/lab"
+SCENARIO_KEY = "crashlab.dev/scenario"
+PARTICIPANT_KEY = "crashlab.dev/participant"
+
+# A selector that matches everything the lab created (usable with any API list call).
+OWNED_SELECTOR = f"{MANAGED_BY_KEY}={MANAGED_BY}"
+
+NAMESPACE_PREFIX = "crashlab"
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+MAX_PARTICIPANT_LEN = 30  # keeps crashlab-<participant>-<longest scenario id> within 63
+
+
+def owner_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
+    """Labels every object the lab creates carries."""
+    return {
+        MANAGED_BY_KEY: MANAGED_BY,
+        LAB_KEY: lab,
+        SCENARIO_KEY: scenario,
+        PARTICIPANT_KEY: participant,
+    }
+
+
+def is_owned(labels: dict | None) -> bool:
+    """True when an object's labels say the lab created it."""
+    return (labels or {}).get(MANAGED_BY_KEY) == MANAGED_BY
+
+
+def namespace_name(participant: str, scenario: str) -> str:
+    """The namespace one participant's copy of one scenario lives in."""
+    return f"{NAMESPACE_PREFIX}-{participant}-{scenario}"
+
+
+def check_participant(name: str) -> str | None:
+    """Return why `name` is not a usable participant name, or None when it is."""
+    if not name:
+        return "is empty"
+    if len(name) > MAX_PARTICIPANT_LEN:
+        return f"is {len(name)} characters long; use at most {MAX_PARTICIPANT_LEN}"
+    if not _DNS1123_LABEL.match(name):
+        return "must be lower-case letters, digits and '-', starting and ending with a letter or digit"
+    return None
+
+
+def participant_from_user(user: str) -> str:
+    """Derive a valid participant name from a login name ('Jane.Doe' -> 'jane-doe')."""
+    slug = re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-")[:MAX_PARTICIPANT_LEN].strip("-")
+    return slug or "learner"
