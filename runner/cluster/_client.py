@@ -1,0 +1,321 @@
+"""The Cluster object: the lab's operations on one kubeconfig context, on plain dicts."""
+
+import json
+
+from runner import ownership
+from runner.errors import ClusterError, NotOwnedError
+
+from . import _connect, _kinds, _watch
+from ._errors import ApiStatusError, to_cluster_error
+
+REQUEST_TIMEOUT = (5, 30)  # (connect, read) seconds for ordinary calls
+MERGE_PATCH = "application/merge-patch+json"
+
+
+class Cluster:
+    """One context's API server. Every object goes in and out as a camelCase dict."""
+
+    def __init__(self, api_client, context: str):
+        self._api = api_client
+        self.context = context
+        self.server = api_client.configuration.host
+
+    @property
+    def where(self) -> str:
+        return f"{self.server} (context {self.context})"
+
+    def close(self) -> None:
+        self._api.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def request(self, method: str, path: str, *, doing: str, query: dict | None = None,
+                body=None, content_type: str | None = None, raw: bool = False,
+                timeout=REQUEST_TIMEOUT):
+        """One API call. Returns parsed JSON (text when `raw`); errors become ClusterError."""
+        from kubernetes.client.exceptions import ApiException
+
+        headers = {"Accept": "*/*" if raw else "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/json"
+        params = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        try:
+            call = self._api.param_serialize(method, path, query_params=params or None,
+                                             header_params=headers, body=body,
+                                             auth_settings=["BearerToken"])
+            resp = self._api.call_api(*call[:4], _request_timeout=timeout)
+            data = resp.read()
+            if not 200 <= resp.status <= 299:
+                raise ApiException.from_response(http_resp=resp, body=None, data=None)
+        except ClusterError:
+            raise
+        except Exception as exc:  # ApiException or any urllib3/socket failure
+            raise to_cluster_error(exc, self.where, doing) from exc
+        text = data.decode("utf-8", "replace") if data else ""
+        return text if raw else (json.loads(text) if text else {})
+
+    def open_stream(self, path: str, query: dict, timeout):
+        """A streaming GET (watch); the caller iterates and closes the urllib3 response."""
+        from kubernetes.client.exceptions import ApiException
+
+        params = [(k, _query_value(v)) for k, v in query.items() if v is not None]
+        call = self._api.param_serialize("GET", path, query_params=params,
+                                         header_params={"Accept": "application/json"},
+                                         auth_settings=["BearerToken"])
+        resp = self._api.call_api(*call[:4], _request_timeout=timeout)
+        if not 200 <= resp.status <= 299:
+            resp.read()
+            raise ApiException.from_response(http_resp=resp, body=None, data=None)
+        return resp.response
+
+    # ----------------------------------------------------------------- reachability
+
+    def ping(self) -> str:
+        """The server's version (e.g. 'v1.33.1'); ClusterError when it cannot be reached."""
+        try:
+            version = self.request("GET", "/version", doing="reading the server version",
+                                   timeout=(3, 10))
+            return version.get("gitVersion") or "unknown"
+        except ApiStatusError as exc:
+            if exc.status != 404:  # some API emulators and proxies have no /version
+                raise
+        self.request("GET", "/api/v1/namespaces", query={"limit": 1},
+                     doing="listing namespaces", timeout=(3, 10))
+        return "unknown"
+
+    # -------------------------------------------------------------------- namespaces
+
+    def get_namespace(self, name: str) -> dict | None:
+        return self._get_or_none(f"/api/v1/namespaces/{name}", f"reading namespace {name}")
+
+    def ensure_namespace(self, name: str, labels: dict[str, str]) -> dict:
+        """Create `name` labelled as the lab's; reuse it if the lab owns it, else NotOwnedError."""
+        if not ownership.is_owned(labels):
+            raise ClusterError(f"refusing to create namespace {name} without the label "
+                               f"{ownership.MANAGED_BY_KEY}={ownership.MANAGED_BY}")
+        body = {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "labels": dict(labels)}}
+        try:
+            return self.request("POST", "/api/v1/namespaces", body=body,
+                                doing=f"creating namespace {name}")
+        except ApiStatusError as exc:
+            if exc.status != 409:
+                raise
+        existing = self.get_namespace(name) or {}
+        meta = existing.get("metadata") or {}
+        if not ownership.is_owned(meta.get("labels")):
+            raise NotOwnedError(f"namespace {name} already exists and was not created by "
+                                f"crashlab (no {ownership.OWNED_SELECTOR} label): delete or "
+                                "rename it, or use another participant name")
+        if meta.get("deletionTimestamp"):
+            raise ClusterError(f"namespace {name} is still being deleted: wait a few seconds "
+                               "and try again")
+        return existing
+
+    def list_owned_namespaces(self) -> list[dict]:
+        """The namespaces carrying app.kubernetes.io/managed-by=crashlab."""
+        items = self._list("/api/v1/namespaces", "listing namespaces",
+                           label_selector=ownership.OWNED_SELECTOR)
+        return [ns for ns in items if ownership.is_owned(ns["metadata"].get("labels"))]
+
+    def delete_namespace(self, name: str) -> dict | None:
+        """Delete `name` if the lab owns it (NotOwnedError otherwise); None if already gone."""
+        existing = self.get_namespace(name)
+        if existing is None:
+            return None
+        if not ownership.is_owned((existing.get("metadata") or {}).get("labels")):
+            raise NotOwnedError(f"refusing to delete namespace {name}: it does not carry "
+                                f"{ownership.OWNED_SELECTOR}, so crashlab did not create it")
+        return self._delete_or_none(f"/api/v1/namespaces/{name}", f"deleting namespace {name}")
+
+    # ------------------------------------------------------------------------ apply
+
+    def apply(self, objects: list[dict], namespace: str,
+              labels: dict[str, str] | None = None) -> list[dict]:
+        """Create or replace each object in `namespace`; returns the stored objects.
+
+        All objects are checked before any is sent: an object naming another
+        namespace, a cluster-scoped or unsupported kind, or one without the lab's
+        managed-by label (after adding `labels`) refuses the whole batch.
+        """
+        prepared = []
+        for obj in objects:
+            if not isinstance(obj, dict):
+                raise ClusterError(f"refusing to apply {obj!r}: not a Kubernetes object")
+            ready = _kinds.with_labels(obj, namespace, labels)
+            problem = _kinds.check_object(ready, namespace)
+            if problem:
+                raise ClusterError(problem)
+            prepared.append(ready)
+        return [self._apply_one(obj, namespace) for obj in prepared]
+
+    def _apply_one(self, obj: dict, namespace: str) -> dict:
+        collection = _kinds.collection_path(obj, namespace)
+        name = obj["metadata"]["name"]
+        what = _kinds.describe(obj)
+        try:
+            return self.request("POST", collection, body=obj,
+                                doing=f"creating {what} in {namespace}")
+        except ApiStatusError as exc:
+            if exc.status != 409:
+                raise
+        # Replace rather than merge-patch: a field the new manifest drops must go away.
+        for _ in range(3):
+            current = self.request("GET", f"{collection}/{name}", doing=f"reading {what}")
+            body = _replacement(obj, current)
+            try:
+                return self.request("PUT", f"{collection}/{name}", body=body,
+                                    doing=f"updating {what} in {namespace}")
+            except ApiStatusError as exc:
+                if exc.status != 409:  # 409 here: changed since we read it; read again
+                    raise
+        raise ClusterError(f"{what} in {namespace} keeps changing while the lab updates it: "
+                           "try again")
+
+    # ------------------------------------------------------------------------ reads
+
+    def list_pods(self, namespace: str | None = None,
+                  label_selector: str | None = None) -> list[dict]:
+        path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
+        items = self._list(path, f"listing pods in {namespace or 'all namespaces'}",
+                           label_selector=label_selector)
+        return [p for p in items if _selector_matches(label_selector, p)]
+
+    def get_pod(self, namespace: str, name: str) -> dict | None:
+        return self._get_or_none(f"/api/v1/namespaces/{namespace}/pods/{name}",
+                                 f"reading pod {namespace}/{name}")
+
+    def get_deployment(self, namespace: str, name: str) -> dict | None:
+        return self._get_or_none(f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+                                 f"reading deployment {namespace}/{name}")
+
+    def list_events(self, namespace: str | None = None) -> list[dict]:
+        path = f"/api/v1/namespaces/{namespace}/events" if namespace else "/api/v1/events"
+        return _by_time(self._list(path, f"listing events in {namespace or 'all namespaces'}"))
+
+    def list_pod_events(self, namespace: str, pod_name: str) -> list[dict]:
+        """Events about one pod, oldest first (filtered here too: not every server filters)."""
+        items = self._list(f"/api/v1/namespaces/{namespace}/events",
+                           f"listing events of pod {namespace}/{pod_name}",
+                           field_selector=f"involvedObject.name={pod_name}")
+        return _by_time([e for e in items
+                         if (e.get("involvedObject") or {}).get("name") == pod_name
+                         and (e.get("involvedObject") or {}).get("kind", "Pod") == "Pod"])
+
+    def read_logs(self, namespace: str, pod: str, container: str | None = None,
+                  previous: bool = False, tail_lines: int | None = None) -> str | None:
+        """The container's log text; None when there is no previous (or no current) log."""
+        try:
+            return self.request("GET", f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
+                                query={"container": container, "previous": previous or None,
+                                       "tailLines": tail_lines},
+                                raw=True, doing=f"reading logs of pod {namespace}/{pod}")
+        except ApiStatusError as exc:
+            # 400 "previous terminated container ... not found", or "... is waiting to start"
+            if exc.status == 400 and ("not found" in exc.detail or "waiting" in exc.detail):
+                return None
+            raise
+
+    # ------------------------------------------------------------------------ watch
+
+    def watch_pods(self, namespace: str | None, label_selector: str | None = None,
+                   timeout: float | None = None, stop=None):
+        """Yield (event_type, pod) forever (or until `timeout` s / `stop` is set); see _watch."""
+        return _watch.watch_pods(self, namespace, label_selector, timeout, stop)
+
+    def watch_pods_many(self, namespaces: list[str], label_selector: str | None = None,
+                        timeout: float | None = None):
+        """A PodWatcher following several namespaces at once, one watch each."""
+        return _watch.PodWatcher(self, namespaces, label_selector, timeout)
+
+    # ---------------------------------------------------------------------- helpers
+
+    def _list(self, path: str, doing: str, label_selector: str | None = None,
+              field_selector: str | None = None) -> list[dict]:
+        data = self.request("GET", path, doing=doing, query={
+            "labelSelector": label_selector, "fieldSelector": field_selector})
+        return list(data.get("items") or [])
+
+    def _get_or_none(self, path: str, doing: str) -> dict | None:
+        try:
+            return self.request("GET", path, doing=doing)
+        except ApiStatusError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def _delete_or_none(self, path: str, doing: str) -> dict | None:
+        try:
+            return self.request("DELETE", path, doing=doing)
+        except ApiStatusError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+
+def connect(context: str | None = None, kubeconfig: str | None = None) -> Cluster:
+    """A Cluster for `context` (default: the kubeconfig's current context).
+
+    `kubeconfig` defaults to $KUBECONFIG, then ~/.kube/config. Nothing is sent
+    to the server yet: call ping() to check it answers.
+    """
+    path = _connect.kubeconfig_path(kubeconfig)
+    name = _connect.pick_context(path, context)
+    return Cluster(_connect.new_api_client(path, name), name)
+
+
+def ping(context: str | None = None, kubeconfig: str | None = None) -> str:
+    """Connect and return the server version; ClusterError says what to do when it fails."""
+    cluster = connect(context, kubeconfig)
+    try:
+        return cluster.ping()
+    finally:
+        cluster.close()
+
+
+def _replacement(new: dict, current: dict) -> dict:
+    """`new` as a PUT body: current resourceVersion, and fields the server assigned kept."""
+    body = json.loads(json.dumps(new))
+    body["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
+    if new.get("kind") == "Service":  # the cluster IP is immutable and server-assigned
+        spec, old = body.setdefault("spec", {}), current.get("spec") or {}
+        for key in ("clusterIP", "clusterIPs"):
+            if key in old and key not in spec:
+                spec[key] = old[key]
+    return body
+
+
+def _query_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _by_time(events: list[dict]) -> list[dict]:
+    def key(event):
+        return (event.get("lastTimestamp") or event.get("eventTime")
+                or (event.get("metadata") or {}).get("creationTimestamp") or "")
+    return sorted(events, key=key)
+
+
+def _selector_matches(selector: str | None, obj: dict) -> bool:
+    """Equality-based selector check (k=v, k==v, k!=v, k, !k) to back up the server's."""
+    if not selector:
+        return True
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    for term in (t.strip() for t in selector.split(",")):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            ok = labels.get(key.strip()) != value.strip()
+        elif "=" in term:
+            key, value = term.replace("==", "=").split("=", 1)
+            ok = labels.get(key.strip()) == value.strip()
+        elif term.startswith("!"):
+            ok = term[1:].strip() not in labels
+        elif " in " in term or " notin " in term:
+            ok = True  # set-based terms: trust the server
+        else:
+            ok = term in labels
+        if not ok:
+            return False
+    return True

@@ -1,0 +1,72 @@
+"""Turn client and transport exceptions into one-line ClusterErrors that say what to do."""
+
+import json
+
+from runner.errors import ClusterError
+
+START_HINT = "is the cluster running? try: crashlab cluster up"
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of an ApiException, None for transport errors."""
+    from kubernetes.client.exceptions import ApiException
+
+    return exc.status if isinstance(exc, ApiException) else None
+
+
+def api_message(exc: BaseException) -> str:
+    """The `message` of a Kubernetes Status body, or the HTTP reason."""
+    body = getattr(exc, "body", None)
+    try:
+        return json.loads(body).get("message") or ""
+    except (TypeError, ValueError, AttributeError):
+        return (body or getattr(exc, "reason", "") or "").strip()
+
+
+def _transport_reason(exc: BaseException) -> tuple[str, str]:
+    """(what went wrong, what to do) for a urllib3 / socket failure."""
+    import urllib3.exceptions as u3
+
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    if isinstance(reason, u3.SSLError) or "SSL" in text or "CERTIFICATE" in text:
+        detail = text.split("] ")[-1].rstrip(")'\"") or "TLS handshake failed"
+        return (f"TLS error ({detail})",
+                "the kubeconfig's certificates do not match this server; re-export it "
+                "(kind export kubeconfig --name <cluster>)")
+    if isinstance(reason, u3.NameResolutionError) or "Name or service not known" in text \
+            or "Failed to resolve" in text:
+        return ("host name not found", "check the server address in your kubeconfig")
+    if isinstance(reason, (u3.ConnectTimeoutError, u3.ReadTimeoutError)) or "timed out" in text:
+        return ("timed out", START_HINT)
+    if "refused" in text:
+        return ("connection refused", START_HINT)
+    if isinstance(exc, u3.ProtocolError) or "Connection aborted" in text:
+        return ("connection dropped", "retry; if it keeps happening, check the cluster")
+    return (text.splitlines()[0][:160] if text else type(reason).__name__, START_HINT)
+
+
+def to_cluster_error(exc: BaseException, where: str, doing: str) -> ClusterError:
+    """Translate `exc`, raised while `doing` something at `where` ('<server> (context <c>)')."""
+    status = status_of(exc)
+    if status == 401:
+        return ClusterError(f"the Kubernetes API at {where} rejected the credentials "
+                            "(401 Unauthorized): refresh your kubeconfig or log in again")
+    if status == 403:
+        return ClusterError(f"the Kubernetes API at {where} forbids {doing}: {api_message(exc)} "
+                            "— use a context with more rights, or ask the cluster admin")
+    if status is not None:
+        detail = api_message(exc) or getattr(exc, "reason", "") or ""
+        return ApiStatusError(f"the Kubernetes API at {where} refused {doing}: "
+                              f"{status} {detail}".rstrip(), status, detail)
+    what, todo = _transport_reason(exc)
+    return ClusterError(f"cannot reach the Kubernetes API at {where}: {what} — {todo}")
+
+
+class ApiStatusError(ClusterError):
+    """The API answered with an error status; `status` and `detail` let callers react to it."""
+
+    def __init__(self, message: str, status: int, detail: str):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail

@@ -1,0 +1,373 @@
+"""A small Kubernetes API server over real HTTP, for the real `kubernetes` client in tests.
+
+Why not kmock 0.8: its watch always replays every object as ADDED and ignores
+resourceVersion (so resuming a watch and 410 Gone cannot be tested), selectors
+are ignored, /api/v1/namespaces answers 500, PUT and /version are 404 and no
+uid/resourceVersion/creationTimestamp are set. Those are exactly the parts the
+lab's API layer depends on, so this emulator implements them (plus pod logs,
+fault injection and a request log) in plain http.server.
+"""
+
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .resources import GENERATION_KINDS, RESOURCES, parse_path
+from .store import ApiError, Store, field_selector_matches, label_selector_matches, merge_patch
+
+SERVER_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.1",
+                  "gitCommit": "0000000000000000000000000000000000000000",
+                  "gitTreeState": "clean", "buildDate": "2025-05-15T00:00:00Z",
+                  "goVersion": "go1.24.2", "compiler": "gc", "platform": "linux/amd64"}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def watch(self) -> bool:
+        return self.query.get("watch") in ("true", "1")
+
+
+class _Watch:
+    """One open watch stream; the emulator can end it with 410 or cut its connection."""
+
+    def __init__(self):
+        self.fate: str | None = None  # None, "gone" or "drop"
+
+
+class Emulator:
+    """The API state and the knobs tests turn. Serve it with `serve()`."""
+
+    def __init__(self, token: str | None = None):
+        self.store = Store()
+        self.token = token
+        self.requests: list[Request] = []
+        self._logs: dict[tuple[str, str, str], dict[str, str | None]] = {}
+        self._watches: set[_Watch] = set()
+        self._lock = threading.Lock()
+        self.closing = False
+
+    # ------------------------------------------------------------- test knobs
+
+    def count(self, method: str | None = None, path: str | None = None,
+              watch: bool | None = None) -> int:
+        """How many requests matched (path: a substring of the URL path)."""
+        with self._lock:
+            return sum(1 for r in self.requests
+                       if (method is None or r.method == method)
+                       and (path is None or path in r.path)
+                       and (watch is None or r.watch == watch))
+
+    def open_watches(self) -> int:
+        with self._lock:
+            return len(self._watches)
+
+    def expire_watches(self) -> None:
+        """Compact history and end open watches with 410 Gone, as etcd compaction does."""
+        self.store.compact()
+        self._doom("gone")
+
+    def drop_watches(self) -> None:
+        """Cut the connection of every open watch mid-stream (no final chunk)."""
+        self._doom("drop")
+
+    def _doom(self, fate: str) -> None:
+        with self._lock:
+            for watch in self._watches:
+                watch.fate = fate
+        with self.store.changed:
+            self.store.changed.notify_all()
+
+    def set_log(self, namespace: str, pod: str, container: str, current: str | None,
+                previous: str | None) -> None:
+        """What `kubectl logs` (current) and `--previous` show; None: no such container run."""
+        with self._lock:
+            self._logs[(namespace, pod, container)] = {"current": current, "previous": previous}
+
+    def logs(self, namespace: str, pod: str, container: str) -> dict:
+        with self._lock:
+            return dict(self._logs.get((namespace, pod, container)) or
+                        {"current": None, "previous": None})
+
+    # ---------------------------------------------------------------- serving
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> "Server":
+        return Server(self, host, port)
+
+
+class Server:
+    """The emulator on a real socket, served from a background thread."""
+
+    def __init__(self, emulator: Emulator, host: str, port: int):
+        self.emulator = emulator
+        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.emulator = emulator
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
+                                         kwargs={"poll_interval": 0.05})
+        self._thread.start()
+
+    def close(self) -> None:
+        self.emulator.closing = True
+        with self.emulator.store.changed:
+            self.emulator.store.changed.notify_all()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        pass
+
+    @property
+    def emu(self) -> Emulator:
+        return self.server.emulator
+
+    def do_GET(self):  # noqa: N802
+        self._dispatch("GET")
+
+    def do_POST(self):  # noqa: N802
+        self._dispatch("POST")
+
+    def do_PUT(self):  # noqa: N802
+        self._dispatch("PUT")
+
+    def do_PATCH(self):  # noqa: N802
+        self._dispatch("PATCH")
+
+    def do_DELETE(self):  # noqa: N802
+        self._dispatch("DELETE")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _dispatch(self, method: str) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
+        request = Request(method, url.path, query)
+        with self.emu._lock:
+            self.emu.requests.append(request)
+        body = self._read_body()
+        try:
+            if self.emu.token and self.headers.get("Authorization") != f"Bearer {self.emu.token}":
+                raise ApiError(401, "Unauthorized", "Unauthorized")
+            self._route(request, body)
+        except ApiError as exc:
+            self._send_json(exc.code, exc.status())
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def _send(self, code: int, content_type: str, data: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_json(self, code: int, obj) -> None:
+        self._send(code, "application/json", json.dumps(obj).encode())
+
+    # -------------------------------------------------------------------- routes
+
+    def _route(self, request: Request, body) -> None:
+        if request.path.rstrip("/") == "/version":
+            return self._send_json(200, SERVER_VERSION)
+        parsed = parse_path(request.path)
+        if parsed is None:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        plural, namespace, name, sub = parsed
+        namespaced = RESOURCES[plural][2]
+        if namespaced and not namespace and name is not None:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        method = request.method
+        if sub == "log" and plural == "pods" and method == "GET":
+            return self._serve_log(namespace, name, request.query)
+        if sub not in (None, "status"):
+            raise ApiError(404, "NotFound", f"{plural}/{sub} is not served by the emulator")
+        if name is None:
+            if method == "GET" and request.watch:
+                return self._serve_watch(plural, namespace if namespaced else "",
+                                         namespaced and not namespace, request.query)
+            if method == "GET":
+                return self._serve_list(plural, namespace, namespaced, request.query)
+            if method == "POST":
+                return self._serve_create(plural, namespace, body)
+        elif method == "GET":
+            return self._send_json(200, self.emu.store.get(plural, namespace, name))
+        elif method == "PUT":
+            return self._serve_update(plural, namespace, name, sub, body)
+        elif method == "PATCH":
+            return self._serve_patch(plural, namespace, name, sub, body)
+        elif method == "DELETE":
+            return self._serve_delete(plural, namespace, name)
+        raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on {request.path}")
+
+    def _serve_list(self, plural, namespace, namespaced, query) -> None:
+        items, version = self.emu.store.list(plural, namespace if namespace or not namespaced
+                                             else None, query.get("labelSelector"),
+                                             query.get("fieldSelector"))
+        api_version, kind, _ = RESOURCES[plural]
+        self._send_json(200, {"apiVersion": api_version, "kind": f"{kind}List",
+                              "metadata": {"resourceVersion": str(version)}, "items": items})
+
+    def _serve_create(self, plural, namespace, body) -> None:
+        if not isinstance(body, dict):
+            raise ApiError(400, "BadRequest", "the request body is not a JSON object")
+        api_version, kind, namespaced = RESOURCES[plural]
+        if body.get("kind") != kind or body.get("apiVersion") != api_version:
+            raise ApiError(400, "BadRequest", f"expected {api_version} {kind}, got "
+                           f"{body.get('apiVersion')} {body.get('kind')}")
+        meta = body.get("metadata") or {}
+        if namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise ApiError(400, "BadRequest", "the namespace of the provided object does "
+                               "not match the namespace sent on the request")
+            if not self.emu.store.exists("namespaces", "", namespace):
+                raise ApiError(404, "NotFound", f'namespaces "{namespace}" not found')
+            ns = self.emu.store.get("namespaces", "", namespace)
+            if (ns.get("status") or {}).get("phase") == "Terminating":
+                raise ApiError(403, "Forbidden", f"{plural} is forbidden: unable to create new "
+                               f"content in namespace {namespace} because it is being terminated")
+        if plural == "namespaces":
+            body = merge_patch(body, {"status": {"phase": "Active"}})
+        stored = self.emu.store.create(plural, namespace, body, plural in GENERATION_KINDS)
+        self._send_json(201, stored)
+
+    def _serve_update(self, plural, namespace, name, sub, body) -> None:
+        if not isinstance(body, dict):
+            raise ApiError(400, "BadRequest", "the request body is not a JSON object")
+        expect = (body.get("metadata") or {}).get("resourceVersion")
+        stored = self.emu.store.update(plural, namespace, name, lambda old: body,
+                                       subresource=sub, expect_version=expect)
+        self._send_json(200, stored)
+
+    def _serve_patch(self, plural, namespace, name, sub, body) -> None:
+        content_type = self.headers.get("Content-Type", "")
+        if "json-patch" in content_type:
+            raise ApiError(415, "UnsupportedMediaType", "JSON patch is not emulated")
+        stored = self.emu.store.update(plural, namespace, name,
+                                       lambda old: merge_patch(old, body), subresource=sub)
+        self._send_json(200, stored)
+
+    def _serve_delete(self, plural, namespace, name) -> None:
+        store = self.emu.store
+        if plural != "namespaces":
+            return self._send_json(200, store.delete(plural, namespace, name))
+        terminating = store.update(plural, "", name, lambda old: merge_patch(old, {
+            "metadata": {"deletionTimestamp": _now()}, "status": {"phase": "Terminating"}}),
+            subresource=None)
+        store.update(plural, "", name, lambda old: merge_patch(
+            old, {"status": {"phase": "Terminating"}}), subresource="status")
+        store.delete_namespace_contents(name)
+        store.delete(plural, "", name)
+        terminating["status"] = {"phase": "Terminating"}
+        self._send_json(200, terminating)
+
+    def _serve_log(self, namespace, name, query) -> None:
+        pod = self.emu.store.get("pods", namespace, name)
+        containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
+        container = query.get("container")
+        if not container:
+            if len(containers) != 1:
+                raise ApiError(400, "BadRequest", f"a container name must be specified for pod "
+                               f"{name}, choose one of: [{' '.join(containers)}]")
+            container = containers[0]
+        if container not in containers:
+            raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
+        logs = self.emu.logs(namespace, name, container)
+        previous = query.get("previous") in ("true", "1")
+        text = logs["previous" if previous else "current"]
+        if text is None and previous:
+            raise ApiError(400, "BadRequest", f'previous terminated container "{container}" '
+                           f'in pod "{name}" not found')
+        if text is None:
+            raise ApiError(400, "BadRequest", f'container "{container}" in pod "{name}" is '
+                           "waiting to start: ContainerCreating")
+        if query.get("tailLines"):
+            lines = text.splitlines(keepends=True)
+            text = "".join(lines[-int(query["tailLines"]):]) if int(query["tailLines"]) else ""
+        self._send(200, "text/plain", text.encode())
+
+    # --------------------------------------------------------------------- watch
+
+    def _serve_watch(self, plural, namespace, all_namespaces, query) -> None:
+        store, emu = self.emu.store, self.emu
+        labels, fields = query.get("labelSelector"), query.get("fieldSelector")
+        deadline = time.monotonic() + float(query.get("timeoutSeconds") or 1800)
+        ns_filter = None if all_namespaces else namespace
+
+        def wanted(obj):
+            return ((ns_filter is None or obj["metadata"].get("namespace", "") == ns_filter)
+                    and label_selector_matches(labels, obj["metadata"].get("labels"))
+                    and field_selector_matches(fields, obj))
+
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        watch = _Watch()
+        with emu._lock:
+            emu._watches.add(watch)
+        try:
+            since = query.get("resourceVersion") or ""
+            if since in ("", "0"):
+                items, version = store.list(plural, ns_filter, labels, fields)
+                self._write_events([("ADDED", o) for o in items])
+            else:
+                version = int(since)
+            while not emu.closing and time.monotonic() < deadline:
+                if watch.fate == "drop":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if watch.fate == "gone":
+                    self._write_events([("ERROR", ApiError(
+                        410, "Expired", f"too old resource version: {version} "
+                        f"({store.compacted})").status())])
+                    break
+                with store.changed:
+                    try:
+                        changes = store.history_since(version, plural)
+                    except ApiError as exc:
+                        self._write_events([("ERROR", exc.status())])
+                        break
+                    if not changes:
+                        store.changed.wait(max(0.0, min(1.0, deadline - time.monotonic())))
+                        continue
+                version = changes[-1][0]
+                self._write_events([(t, o) for _, t, o in changes if wanted(o)])
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+        finally:
+            with emu._lock:
+                emu._watches.discard(watch)
+
+    def _write_events(self, events) -> None:
+        for kind, obj in events:
+            line = json.dumps({"type": kind, "object": obj}).encode() + b"\n"
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+        self.wfile.flush()
+
+
+def _now() -> str:
+    from .store import now_rfc3339
+
+    return now_rfc3339()
