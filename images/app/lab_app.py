@@ -13,6 +13,7 @@ import http.server
 import json
 import os
 import pwd
+import re
 import signal
 import sys
 import time
@@ -166,6 +167,7 @@ def os_error_hint(code, path):
 
 BOOT = "labkit.boot"
 BEAN_ERROR = "Error creating bean with name 'inventoryRepository'"
+PROPERTY_LINE = re.compile(r"([^=:\s]*)\s*[=:]?\s*(.*)")
 
 
 class BeanCreationError(Exception):
@@ -228,14 +230,11 @@ def load_properties(path):
 
 
 def split_property(line):
+    """Split `key=value`, `key: value` or `key value` at the first separator."""
     if not line or line[0] in "#!":
         return None, None
-    cuts = [i for i in (line.find("="), line.find(":")) if i >= 0]
-    if not cuts:
-        key, _, value = line.partition(" ")
-        return key, value.strip()
-    cut = min(cuts)
-    return line[:cut].strip(), line[cut + 1:].strip()
+    key, value = PROPERTY_LINE.match(line).groups()
+    return key, value.strip()
 
 
 def resolve_backend_url(properties):
@@ -313,7 +312,13 @@ def allocate_working_set(megabytes):
     chunks, done = [], 0
     while done < megabytes:
         size = min(CHUNK_MIB, megabytes - done)
-        chunks.append(touched_chunk(size * MIB))
+        try:
+            chunks.append(touched_chunk(size * MIB))
+        except MemoryError as exc:
+            chunks.clear()  # free it first, or logging itself may fail
+            log("FATAL", f"cannot allocate working set: out of memory after {done} of "
+                         f"{megabytes} MiB (APP_WORKING_SET_MB is above the memory available)")
+            raise StartupFailed(EXIT_FAILED) from exc
         done += size
         if done % 64 == 0 and done < megabytes:
             log("INFO", f"working set: {done}/{megabytes} MiB")
@@ -353,11 +358,14 @@ class LabHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_request(self, code="-", size="-"):
-        agent = self.headers.get("User-Agent", "-") if self.headers else "-"
-        log("INFO", f"{self.command} {self.path} {code} from {self.client_address[0]} {agent}")
+        # A malformed request is answered before command, path and headers exist.
+        headers = getattr(self, "headers", None)
+        agent = headers.get("User-Agent", "-") if headers else "-"
+        log("INFO", f"{self.command or '-'} {getattr(self, 'path', '-')} {code} "
+                    f"from {self.client_address[0]} {agent}")
 
-    def log_message(self, format, *args):  # noqa: A002 - http.server signature
-        log("WARN", f"http: {format % args}")
+    def log_message(self, fmt, *args):
+        log("WARN", f"http: {fmt % args}")
 
 
 class LabServer(http.server.ThreadingHTTPServer):
