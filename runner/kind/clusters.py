@@ -1,0 +1,192 @@
+"""The kind cluster lifecycle: create from the checked-in config, reuse, delete only our own."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.errors import ClusterError, EnvironmentProblem, NotOwnedError, UsageError
+from runner.kind import _marker
+from runner.kind._run import run
+from runner.kind._steps import silent_step
+
+DEFAULT_CLUSTER = "crashlab"
+DEFAULT_WAIT = "120s"
+CONFIG_FILE = Path(__file__).with_name("kind-cluster.yaml")
+CREATED_BY_LABEL = "crashlab.dev/created-by=crashlab"  # set on the node by CONFIG_FILE
+
+QUERY_TIMEOUT = 30.0
+CREATE_TIMEOUT = 900.0  # the first create pulls a ~1 GB node image
+DELETE_TIMEOUT = 180.0
+
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,48}[a-z0-9])?$")
+_DURATION = re.compile(r"^(0|\d+(\.\d+)?(ms|s|m|h))$")
+_NODE_IMAGE = re.compile(r"^\s*image:\s*(\S+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class KindCluster:
+    """A kind cluster ready to use: its kubeconfig context, and whether the lab owns it."""
+
+    name: str
+    context: str
+    created: bool  # created by this call (False: an existing cluster was reused)
+    owned: bool  # created by crashlab, so `crashlab cluster down` may delete it
+
+
+def context_name(name: str = DEFAULT_CLUSTER) -> str:
+    """kind names the kubeconfig context of cluster `name` `kind-<name>`."""
+    return f"kind-{name}"
+
+
+def node_image() -> str:
+    """The pinned node image (tag@sha256:digest) in the checked-in kind config."""
+    found = _NODE_IMAGE.search(CONFIG_FILE.read_text(encoding="utf-8"))
+    if not found:
+        raise EnvironmentProblem(f"{CONFIG_FILE} names no node image: reinstall crashlab")
+    return found.group(1)
+
+
+def check_cluster_name(name: str) -> str:
+    """Return `name` when kind and Docker accept it as a cluster name, else raise UsageError."""
+    if not _NAME.match(name):
+        raise UsageError(f"cluster name {name!r} is not valid: use lower-case letters, digits, "
+                         "'-' and '.', at most 50 characters, starting and ending alphanumeric")
+    return name
+
+
+def check_wait(wait: str) -> str:
+    """Return `wait` when it is a duration kind accepts (`120s`, `5m`), else raise UsageError."""
+    if not _DURATION.match(wait):
+        raise UsageError(f"--wait {wait!r} is not a duration: use e.g. 120s or 5m")
+    return wait
+
+
+def list_clusters(environ: Mapping[str, str] | None = None) -> list[str]:
+    """`kind get clusters`: names on stdout; with none it says so on stderr and exits 0."""
+    result = run(["kind", "get", "clusters"], environ=environ, timeout=QUERY_TIMEOUT)
+    if not result.ok:
+        raise EnvironmentProblem(f"`kind get clusters` failed ({result.last_error_line()}): "
+                                 "check that Docker is running")
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+
+def list_nodes(name: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The node container names of cluster `name` (`kind get nodes --name`)."""
+    result = run(["kind", "get", "nodes", "--name", name], environ=environ, timeout=QUERY_TIMEOUT)
+    if not result.ok:
+        raise EnvironmentProblem(f"`kind get nodes --name {name}` failed "
+                                 f"({result.last_error_line()}): check that Docker is running")
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+
+def node_container_ids(nodes: list[str], environ: Mapping[str, str] | None = None
+                       ) -> dict[str, str] | None:
+    """Docker container ID of each node, or None when any of them does not exist."""
+    if not nodes:
+        return {}
+    result = run(["docker", "container", "inspect", "--format", "{{.Id}}", *nodes],
+                 environ=environ, timeout=QUERY_TIMEOUT)
+    ids = result.stdout.split()
+    if not result.ok or len(ids) != len(nodes):
+        return None
+    return dict(zip(nodes, ids))
+
+
+def is_lab_cluster(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when crashlab created cluster `name` and its node containers are still those.
+
+    Reads the marker written at creation and compares the container IDs it
+    recorded with Docker's: a cluster re-created by hand under the same name
+    has new containers and is not the lab's.
+    """
+    record = _marker.read_marker(name, environ)
+    if not record or not record["nodes"]:
+        return False
+    return node_container_ids(list(record["nodes"]), environ) == record["nodes"]
+
+
+def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
+                   wait: str = DEFAULT_WAIT) -> None:
+    """`kind create cluster` with the checked-in config, then record that the lab made it."""
+    argv = ["kind", "create", "cluster", "--name", name, "--config", str(CONFIG_FILE),
+            "--wait", check_wait(wait)]
+    result = run(argv, environ=environ, timeout=CREATE_TIMEOUT)
+    if not result.ok:
+        raise EnvironmentProblem(f"kind could not create cluster {name!r} "
+                                 f"({result.last_error_line()}): fix that, then run "
+                                 "`crashlab cluster up` again")
+    ids = node_container_ids(list_nodes(name, environ), environ)
+    if not ids:
+        raise EnvironmentProblem(f"kind created cluster {name!r} but Docker shows no node "
+                                 "containers for it: run `kind get nodes --name "
+                                 f"{name}` and `crashlab cluster up` again")
+    _marker.write_marker(name, ids, node_image(), environ)
+
+
+def ensure_context(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """Make sure the kubeconfig has context `kind-<name>` (re-exported by kind when missing)."""
+    context = context_name(name)
+    result = run(["kubectl", "config", "get-contexts", "-o", "name"], environ=environ,
+                 timeout=QUERY_TIMEOUT)
+    if result.ok and context in result.stdout.split():
+        return context
+    exported = run(["kind", "export", "kubeconfig", "--name", name], environ=environ,
+                   timeout=QUERY_TIMEOUT)
+    if not exported.ok:
+        raise ClusterError(f"kubeconfig has no context {context!r} and kind could not write it "
+                           f"({exported.last_error_line()}): run `kind export kubeconfig "
+                           f"--name {name}`")
+    return context
+
+
+def ensure_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
+                   wait: str = DEFAULT_WAIT, step=silent_step) -> KindCluster:
+    """Reuse kind cluster `name` when it exists, else create it; return how to reach it."""
+    check_cluster_name(name)
+    with step(f"Kind cluster {name!r}") as note:
+        if name in list_clusters(environ):
+            owned = is_lab_cluster(name, environ)
+            note.text = "exists, reused" if owned else "exists (not created by crashlab), reused"
+            created = False
+        else:
+            create_cluster(name, environ=environ, wait=wait)
+            note.text = f"created with {node_image().split('@')[0]}"
+            created = owned = True
+        context = ensure_context(name, environ)
+    return KindCluster(name=name, context=context, created=created, owned=owned)
+
+
+def delete_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
+                   step=silent_step) -> bool:
+    """Delete cluster `name` if crashlab created it; False when there was none.
+
+    Raises NotOwnedError (exit 4) for a cluster the lab did not create.
+    """
+    check_cluster_name(name)
+    if name not in list_clusters(environ):
+        _marker.remove_marker(name, environ)
+        return False
+    if not is_lab_cluster(name, environ):
+        raise NotOwnedError(f"kind cluster {name!r} was not created by crashlab on this machine, "
+                            "so crashlab will not delete it; if you are sure, run "
+                            f"`kind delete cluster --name {name}`")
+    with step(f"Deleting kind cluster {name!r}"):
+        result = run(["kind", "delete", "cluster", "--name", name], environ=environ,
+                     timeout=DELETE_TIMEOUT)
+        if not result.ok:
+            raise ClusterError(f"kind could not delete cluster {name!r} "
+                               f"({result.last_error_line()}): retry, or run "
+                               f"`kind delete cluster --name {name}`")
+        _marker.remove_marker(name, environ)
+    return True
+
+
+def get_kubeconfig(name: str = DEFAULT_CLUSTER, environ: Mapping[str, str] | None = None) -> str:
+    """The kubeconfig of cluster `name` as YAML text (`kind get kubeconfig --name`)."""
+    result = run(["kind", "get", "kubeconfig", "--name", name], environ=environ,
+                 timeout=QUERY_TIMEOUT)
+    if not result.ok:
+        raise ClusterError(f"kind has no kubeconfig for cluster {name!r} "
+                           f"({result.last_error_line()}): run `crashlab cluster up`")
+    return result.stdout
