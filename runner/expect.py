@@ -157,16 +157,16 @@ def _describe(expected) -> str:
     arg = expected[op]
     if op in _COMPARISONS:
         return f"{_COMPARISONS[op][0]} {arg}"
-    return {
-        "$exists": "present" if arg else "absent",
-        "$eq": f"exactly {show(arg)}",
-        "$ne": f"anything but {show(arg)}",
-        "$in": "one of " + ", ".join(map(show, arg or [])),
-        "$notIn": "none of " + ", ".join(map(show, arg or [])),
-        "$matches": f"matching /{arg}/",
-        "$anyOf": " or ".join(_describe(option) for option in arg or []),
-        "$allOf": " and ".join(_describe(option) for option in arg or []),
-    }[op]
+    if op == "$exists":
+        return "present" if arg else "absent"
+    if op in ("$eq", "$ne"):
+        return ("exactly " if op == "$eq" else "anything but ") + show(arg)
+    if op in ("$in", "$notIn"):
+        return ("one of " if op == "$in" else "none of ") + ", ".join(map(show, arg))
+    if op == "$matches":
+        return f"matching /{arg}/"
+    joiner = " or " if op == "$anyOf" else " and "
+    return joiner.join(_describe(option) for option in arg)
 
 
 def lint_expectation(expected, path: str = "") -> list[tuple[str, str]]:

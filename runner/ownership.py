@@ -41,10 +41,19 @@ def namespace_name(participant: str, scenario: str) -> str:
 
 def check_participant(name: str) -> str | None:
     """Return why `name` is not a usable participant name, or None when it is."""
+    return _check_label(name, MAX_PARTICIPANT_LEN)
+
+
+def check_namespace(name: str) -> str | None:
+    """Return why `name` is not a valid namespace name (a DNS-1123 label), or None."""
+    return _check_label(name, 63)
+
+
+def _check_label(name: str, longest: int) -> str | None:
     if not name:
         return "is empty"
-    if len(name) > MAX_PARTICIPANT_LEN:
-        return f"is {len(name)} characters long; use at most {MAX_PARTICIPANT_LEN}"
+    if len(name) > longest:
+        return f"is {len(name)} characters long; use at most {longest}"
     if not _DNS1123_LABEL.match(name):
         return "must be lower-case letters, digits and '-', starting and ending with a letter or digit"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner import ownership, paths
+from runner import ownership, paths, yamlio
 from runner.catalog import files
 from runner.catalog.model import (Catalog, Choice, Fixed, Guard, Lab, Question, Scenario, Symptom,
                                   Workload)
@@ -21,7 +21,8 @@ def load_catalog(root: Path | None = None) -> Catalog:
     root = Path(root) if root else paths.project_root()
     problems: list[str] = []
     scenarios = {}
-    for path in sorted((root / "scenarios").glob("*.yaml")):
+    scenario_files = sorted((root / "scenarios").glob("*.yaml"))
+    for path in scenario_files:
         scenario = _load_one(path, files.SCENARIO, _build_scenario, problems)
         if scenario is not None:
             problems += _check_manifests(scenario, root / "manifests")
@@ -30,7 +31,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
     for path in sorted((root / "labs").glob("*.yaml")):
         lab = _load_one(path, files.LAB, _build_lab, problems)
         if lab is not None:
-            problems += _check_lab(lab, scenarios)
+            problems += _check_lab(lab, {path.stem for path in scenario_files})
             labs[lab.id] = lab
     if not labs and not problems:
         problems.append(f"{root / 'labs'}: no lab files (*.yaml) found")
@@ -40,14 +41,11 @@ def load_catalog(root: Path | None = None) -> Catalog:
 
 
 def _load_one(path: Path, schema, build, problems: list[str]):
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problems.append(f"{where}: not valid YAML: {getattr(error, 'problem', None) or error}")
+        data = yamlio.load(path.read_text(encoding="utf-8"))
+    except yamlio.YAMLError as error:
+        line = yamlio.error_line(error)
+        problems.append(f"{path}{f':{line}' if line else ''}: not valid YAML: {yamlio.error_problem(error)}")
         return None
     except (OSError, UnicodeDecodeError) as error:
         problems.append(f"{path}: cannot read: {error}")
@@ -138,7 +136,7 @@ def _build_lab(data: dict, path: Path) -> Lab:
                path=path)
 
 
-def _check_lab(lab: Lab, scenarios: dict) -> list[str]:
+def _check_lab(lab: Lab, scenarios: set[str]) -> list[str]:
     found = []
     for index, scenario_id in enumerate(lab.scenario_ids):
         where = f"{lab.path}: spec.scenarios[{index}]"
@@ -183,7 +181,7 @@ def _object_problems(scenario: Scenario, variant: str, objects: list[dict], sour
         labels = meta.get("labels") or {}
         if not ownership.is_owned(labels) or labels.get(ownership.SCENARIO_KEY) != scenario.id:
             found.append(f"{source}: {name}: metadata.labels must include the lab's labels "
-                         f"({{{{ labels | tojson }}}}); has {sorted(labels)}")
+                         f"({{{{ labels | yaml_map(4) }}}}); has {sorted(labels)}")
     matches = [o for o in objects if o["kind"] == workload.kind and o["metadata"].get("name") == workload.name]
     if not matches:
         found.append(f"{source}: no {workload.kind}/{workload.name} (spec.workload of {scenario.path})")

@@ -19,12 +19,23 @@ VARIANTS = ("broken", "solution")
 def _environment(root: Path):
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+    environment.filters["yaml_map"] = yaml_map
+    return environment
+
+
+def yaml_map(mapping: dict, indent: int) -> str:
+    """A flat mapping as block-style YAML lines at `indent` spaces, keys sorted, values quoted."""
+    import json
+
+    pad = " " * indent
+    # JSON strings are valid YAML double-quoted scalars, so quoting stays correct for any value.
+    return "\n".join(f"{pad}{key}: {json.dumps(str(value))}" for key, value in sorted(mapping.items()))
 
 
 def template_context(scenario: Scenario, *, namespace: str, image: str, participant: str,
@@ -63,15 +74,14 @@ def render_text(scenario: Scenario, variant: str, root: Path, **context) -> str:
 
 def parse_objects(text: str, source: str) -> list[dict]:
     """YAML documents -> objects, skipping empty documents."""
-    import yaml
+    from runner import yamlio
 
     try:
-        documents = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise CatalogError([f"{source}{line}: not valid YAML: {problem}"])
+        documents = yamlio.load_all(text)
+    except yamlio.YAMLError as error:
+        line = yamlio.error_line(error)
+        raise CatalogError([f"{source}{f':{line}' if line else ''}: not valid YAML: "
+                            f"{yamlio.error_problem(error)}"])
     objects = [doc for doc in documents if doc is not None]
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict) or "kind" not in obj or "metadata" not in obj:

@@ -1,5 +1,74 @@
-"""`crashlab list`, `show` and `render`: read the catalogue, print it."""
+"""`crashlab list`, `show` and `render`: read the catalogue and print it."""
+
+from __future__ import annotations
+
+from runner import ownership
+from runner.errors import UsageError
 
 
 def register(subparsers) -> None:
-    pass
+    listing = subparsers.add_parser("list", help="list the labs and their scenarios")
+    listing.add_argument("--lab", help="only this lab (e.g. lab-3)")
+    listing.set_defaults(func=run_list)
+
+    show = subparsers.add_parser("show", help="show a scenario: story, symptom, hints and guards")
+    show.add_argument("scenario", help="scenario id (see: crashlab list)")
+    show.add_argument("--spoilers", action="store_true", help="also print the explanation and the answers")
+    show.set_defaults(func=run_show)
+
+    render = subparsers.add_parser("render", help="print a scenario's manifest as YAML")
+    render.add_argument("scenario", help="scenario id (see: crashlab list)")
+    render.add_argument("--solution", action="store_true", help="the reference solution instead of the broken manifest")
+    render.add_argument("--namespace", "-n", help="namespace (default: crashlab-<participant>-<scenario>)")
+    render.add_argument("--participant", default="learner", help="participant name (default: learner)")
+    render.add_argument("--image", help="lab image (default: crashlab/lab-app:0.1.0)")
+    render.set_defaults(func=run_render)
+
+
+def _catalog():
+    from runner.catalog import load_catalog
+
+    return load_catalog()
+
+
+def run_list(args, env) -> int:
+    catalog = _catalog()
+    labs = [catalog.lab(args.lab)] if args.lab else [catalog.labs[key] for key in sorted(catalog.labs)]
+    for lab in labs:
+        env.out(f"{lab.id}  {lab.title}")
+        for index, scenario in enumerate(catalog.lab_scenarios(lab.id), start=1):
+            env.out(f"  {index}. {scenario.id:<24} {scenario.title}")
+    return 0
+
+
+def run_show(args, env) -> int:
+    scenario = _catalog().scenario(args.scenario)
+    lines = [f"{scenario.title}  ({scenario.id}, workshop sample {scenario.sample})", "",
+             scenario.story, "", "What the broken pod shows:", f"  {scenario.symptom.summary}", "",
+             "Hints:"]
+    lines += [f"  {number}. {hint}" for number, hint in enumerate(scenario.hints, start=1)]
+    lines += ["", "A fix must keep:"] + [f"  - {guard.says}" for guard in scenario.guards]
+    if args.spoilers:
+        lines += ["", f"Cause: {scenario.cause}", ""]
+        for question in scenario.questions:
+            lines.append(f"{question.prompt}  ->  {question.answer.text}")
+        lines += ["", scenario.explanation]
+    env.out("\n".join(lines))
+    return 0
+
+
+def run_render(args, env) -> int:
+    from runner.catalog import DEFAULT_IMAGE, render_manifest_text
+
+    problem = ownership.check_participant(args.participant)
+    if problem:
+        raise UsageError(f"--participant {args.participant!r} {problem}")
+    scenario = _catalog().scenario(args.scenario)
+    namespace = args.namespace or ownership.namespace_name(args.participant, scenario.id)
+    problem = ownership.check_namespace(namespace)
+    if problem:
+        raise UsageError(f"--namespace {namespace!r} {problem}")
+    text = render_manifest_text(scenario, "solution" if args.solution else "broken", namespace=namespace,
+                                image=args.image or DEFAULT_IMAGE, participant=args.participant)
+    env.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0

@@ -1,0 +1,79 @@
+"""`crashlab list|show|render` as a user runs them: output, exit codes, one-line errors."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from runner.manifest_check import schema_problem
+from tests.cli.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB_3 = ["bad-command", "oom-killed", "invalid-app-config", "invalid-user", "failing-liveness-probe"]
+
+
+def test_list_shows_the_five_lab_3_scenarios_in_order():
+    result = run_cli("list")
+    assert result.code == 0 and result.stderr == ""
+    listed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert listed == LAB_3
+
+
+def test_render_prints_valid_yaml_for_every_scenario_and_variant():
+    for scenario in LAB_3:
+        for flags in ([], ["--solution"]):
+            result = run_cli("render", scenario, *flags, "--participant", "ada")
+            assert result.code == 0, result.stderr
+            objects = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+            assert objects and all(schema_problem(obj) is None for obj in objects)
+            assert {obj["metadata"]["namespace"] for obj in objects} == {f"crashlab-ada-{scenario}"}
+
+
+def test_render_namespace_flag():
+    result = run_cli("render", "oom-killed", "-n", "workshop-7")
+    assert "namespace: workshop-7" in result.stdout
+
+
+def test_unknown_scenario_and_bad_participant_are_one_line_errors():
+    result = run_cli("render", "nope")
+    assert result.code == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "crashlab: error: no scenario 'nope'; available: bad-command, failing-liveness-probe, "
+        "invalid-app-config, invalid-user, oom-killed (see: crashlab list)"]
+    result = run_cli("render", "oom-killed", "--participant", "Ada Lovelace")
+    assert result.code == 2 and result.stderr.count("\n") == 1 and "--participant 'Ada Lovelace'" in result.stderr
+
+
+def test_show_hides_the_answer_unless_asked():
+    plain = run_cli("show", "oom-killed")
+    assert plain.code == 0 and "Hints:" in plain.stdout and "OOMKilled, Exit Code 137" not in plain.stdout
+    spoilers = run_cli("show", "oom-killed", "--spoilers")
+    assert "Last State: Terminated, Reason OOMKilled, Exit Code 137" in spoilers.stdout
+
+
+def test_a_broken_scenario_file_gives_one_line_naming_file_and_field(tmp_path, monkeypatch):
+    for folder in ("labs", "scenarios", "manifests"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    path = tmp_path / "scenarios" / "invalid-user.yaml"
+    path.write_text(path.read_text().replace("cause: permissions", "cause: perms"))
+    monkeypatch.setenv("CRASHLAB_HOME", str(tmp_path))
+    result = run_cli("list")
+    assert result.code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"crashlab: error: {path}: spec.cause: 'perms' is not one of: bad_command, oom_killed, "
+        "app_config, permissions, liveness_probe"]
+    assert "Traceback" not in result.stderr
+
+
+def test_help_does_not_import_kubernetes():
+    code = ("import sys; from runner.cli import main; main(['--help']); "
+            "print(sorted(m for m in sys.modules if m == 'kubernetes' or m.startswith('kubernetes.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_command_prints_help_and_exits_2():
+    result = run_cli()
+    assert result.code == 2 and "usage: crashlab" in result.stdout
