@@ -1,0 +1,136 @@
+"""Run one pod template's container under Docker for a window and record an Outcome.
+
+Probes are sent from inside the container (`docker exec` of a python3 one-liner), so
+they work with `--network none` and on any engine, local or remote. The lab app listens
+on 0.0.0.0, so its loopback answer is the one kubelet would get on the pod IP.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.containers.engine import Engine
+from tests.containers.outcome import Outcome, ProbeResult
+from tests.containers.podrun import RunSpec, build_run_spec, pod_template
+
+SESSION_LABEL = "crashlab.test/session"
+LABELS = {"app.kubernetes.io/managed-by": "crashlab-tests"}
+APP_HEALTHZ = "/healthz"  # the lab app contract (docs/DEVELOPING.md)
+DEFAULT_GRACE_SECONDS = 30
+
+_GET = (
+    "import sys, urllib.request, urllib.error\n"
+    "try:\n"
+    "    print(urllib.request.urlopen(sys.argv[1], timeout=2).status)\n"
+    "except urllib.error.HTTPError as e:\n"
+    "    print(e.code)\n"
+    "except Exception as e:\n"
+    "    print('error:', e)\n"
+)
+
+
+@dataclass
+class Job:
+    """One container to run: the rendered objects and how long to watch it."""
+
+    key: str
+    objects: list[dict]
+    window_seconds: float
+
+
+def probe_get(engine: Engine, name: str, kind: str, path: str, port: int,
+              attempts: int = 3) -> ProbeResult:
+    """HTTP GET http://127.0.0.1:PORT/PATH from inside the container `name`."""
+    url = f"http://127.0.0.1:{port}{path}"
+    answer = ""
+    for attempt in range(attempts):
+        proc = engine.run("exec", name, "python3", "-c", _GET, url, check=False, timeout=20)
+        answer = (proc.stdout.strip() or proc.stderr.strip()).splitlines()[-1:] or [""]
+        answer = answer[0]
+        if answer.isdigit():
+            return ProbeResult(kind, path, port, int(answer))
+        if attempt + 1 < attempts:
+            time.sleep(0.5)  # not listening yet: kubelet would simply probe again later
+    return ProbeResult(kind, path, port, None, answer)
+
+
+def _wait_exit(engine: Engine, name: str, seconds: float) -> bool:
+    """True when the container exited within `seconds` (`docker wait` blocks until exit)."""
+    try:
+        engine.run("wait", name, timeout=max(seconds, 0.1))
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def run_job(engine: Engine, job: Job, session: str, files_root: Path, image_user: str) -> Outcome:
+    """Start the job's container detached, watch it for its window, probe it, record the outcome."""
+    files = files_root / job.key
+    files.mkdir(parents=True)
+    spec: RunSpec = build_run_spec(job.objects, files, image_user=image_user)
+    pod = pod_template(job.objects)
+    outcome = Outcome(container=pod["containers"][0]["name"], window_seconds=job.window_seconds)
+    name = f"crashlab-{job.key}-{uuid.uuid4().hex[:6]}"
+    labels = {**LABELS, SESSION_LABEL: session}
+
+    started_at = time.monotonic()
+    launch = engine.run(*spec.docker_args(name=name, labels=labels, network="none"),
+                        check=False, timeout=120)
+    state = engine.inspect(name)["State"]
+    if state["Status"] == "created":  # the process never ran: runc could not exec it
+        outcome.exit_code = state["ExitCode"] or launch.returncode
+        outcome.start_error = state.get("Error") or launch.stderr.strip()
+        return outcome
+    outcome.started = True
+
+    remaining = job.window_seconds - (time.monotonic() - started_at)
+    outcome.running_after_window = not _wait_exit(engine, name, remaining)
+    if outcome.running_after_window:
+        outcome.probes = [probe_get(engine, name, p.kind, p.path, p.port) for p in spec.probes]
+        port = next((p.port for p in spec.probes), 8080)
+        outcome.probes.append(probe_get(engine, name, "healthz", APP_HEALTHZ, port))
+        liveness = outcome.probe("liveness")
+        if liveness is not None and not liveness.ok:
+            # kubelet kills a container whose liveness probe fails: stop signal, grace, SIGKILL.
+            grace = pod.get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
+            engine.run("stop", "--time", str(grace), name, timeout=grace + 30)
+            outcome.killed_for_liveness = True
+
+    state = engine.inspect(name)["State"]
+    if not state["Running"]:
+        outcome.exit_code = state["ExitCode"]
+        outcome.oom_killed = bool(state["OOMKilled"])
+    logs = engine.run("logs", name, check=False, timeout=30)
+    outcome.logs = logs.stdout + logs.stderr
+    return outcome
+
+
+def image_user(engine: Engine, image: str) -> str:
+    """The image's USER (empty for root), which applies when the pod sets no runAsUser."""
+    return json.loads(engine.run("image", "inspect", "--format", "{{json .Config.User}}", image).stdout)
+
+
+def remove_session_containers(engine: Engine, session: str) -> None:
+    """Remove every container this session labelled, whatever state it is in."""
+    ids = engine.run("ps", "-aq", "--filter", f"label={SESSION_LABEL}={session}", check=False).stdout.split()
+    if ids:
+        engine.run("rm", "-f", "-v", *ids, check=False, timeout=120)
+
+
+def remove_orphans(engine: Engine, is_alive) -> None:
+    """Remove test containers left by sessions on this machine whose process is gone."""
+    listing = engine.run("ps", "-a", "--filter", f"label=app.kubernetes.io/managed-by={LABELS['app.kubernetes.io/managed-by']}",
+                         "--format", f'{{{{.ID}}}} {{{{.Label "{SESSION_LABEL}"}}}}', check=False).stdout
+    orphans = []
+    for line in listing.splitlines():
+        cid, _, session = line.partition(" ")
+        pid = session.split("-", 1)[0]
+        if pid.isdigit() and not is_alive(int(pid)):
+            orphans.append(cid)
+    if orphans:
+        engine.run("rm", "-f", "-v", *orphans, check=False, timeout=120)
