@@ -216,6 +216,13 @@ class Store:
                                            f"({self.compacted})")
         return [(v, t, o) for v, r, t, o in self._history if v > version and r == resource]
 
+    def changes_since(self, version: int) -> list[tuple[int, str, str, dict]] | None:
+        """Every change after `version`, or None when history was compacted past it."""
+        with self.changed:
+            if version < self.compacted:
+                return None
+            return [h for h in self._history if h[0] > version]
+
     def compact(self) -> None:
         """Forget history up to now: older resourceVersions get 410 Gone from now on."""
         with self.changed:
