@@ -32,7 +32,7 @@ def test_sigterm_with_an_open_keep_alive_connection(start_app):
 
 
 def test_sigterm_during_startup_exits_0(start_app):
-    app = start_app({"APP_WORKING_SET_MB": "4096"})
+    app = start_app({"APP_WORKING_SET_MB": "2048"})
     app.wait_for_output("allocating working set")
 
     app.proc.send_signal(signal.SIGTERM)

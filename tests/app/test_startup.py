@@ -1,5 +1,7 @@
 """Banner, settings, the order of the startup steps and how they fail."""
 
+import os
+import pwd
 import socket
 
 import pytest
@@ -11,7 +13,9 @@ def test_banner_names_the_app_and_its_user(start_app):
     app = start_app({"APP_NAME": "inventory"}).wait_ready()
 
     app.wait_for_output("INFO  starting inventory (lab-app 0.1.0, pid ")
-    assert f"pid {app.proc.pid}, uid 0, gid 0, user root" in app.output()
+    uid, gid = os.getuid(), os.getgid()
+    user = pwd.getpwuid(uid).pw_name
+    assert f"pid {app.proc.pid}, uid {uid}, gid {gid}, user {user}, python " in app.output()
     assert "has no entry in /etc/passwd" not in app.output()
 
 
