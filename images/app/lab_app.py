@@ -38,8 +38,9 @@ STARTED_AT = time.monotonic()
 
 def log(level, message, logger=""):
     """Print one log line and flush it, so `kubectl logs` shows it at once."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-    millis = int(time.time() * 1000) % 1000
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+    millis = int(now * 1000) % 1000
     prefix = f"{logger}  " if logger else ""
     print(f"{stamp}.{millis:03d}Z {level:<5} {prefix}{message}", flush=True)
 
