@@ -158,7 +158,8 @@ def os_error_hint(code, path):
         owner = os.stat(os.path.dirname(path))
     except OSError:
         return hint
-    return f"{hint}, the directory belongs to uid {owner.st_uid} (mode {owner.st_mode & 0o7777:04o})"
+    mode = owner.st_mode & 0o7777
+    return f"{hint}, the directory belongs to uid {owner.st_uid} (mode {mode:04o})"
 
 
 # ------------------------------------------------- dependency wiring ("labkit")
