@@ -1,0 +1,157 @@
+"""The pod-spec -> `docker run` translation, without Docker."""
+
+from __future__ import annotations
+
+import pytest
+
+from runner.catalog import load_catalog, render_manifests
+from tests.containers.podrun import (KubeletWouldReject, NotModelled, build_run_spec, expand,
+                                     parse_memory, parse_quantity)
+
+
+def _deployment(container: dict, **pod) -> dict:
+    base = {"name": "app", "image": "lab:1"}
+    return {"kind": "Deployment", "metadata": {"name": "d"},
+            "spec": {"template": {"spec": {"containers": [{**base, **container}], **pod}}}}
+
+
+def _configmap(name: str, data: dict) -> dict:
+    return {"kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("128Mi", 128 * 2**20), ("1Gi", 2**30), ("64M", 64 * 10**6), ("1.5Gi", 3 * 2**29),
+    ("100", 100), (67108864, 2**26), ("1e3", 1000), ("128974848000m", 128974848), ("1k", 1000),
+    ("0.5Ki", 512),
+])
+def test_parse_memory(text, want):
+    assert parse_memory(text) == want
+
+
+def test_parse_memory_rounds_a_fraction_of_a_byte_up():
+    assert parse_memory("1500m") == 2
+
+
+@pytest.mark.parametrize("text", ["", "12 Mi", "Mi", "1MiB", "1mi", "--1"])
+def test_parse_quantity_rejects_what_the_api_server_rejects(text):
+    with pytest.raises(ValueError, match="not a Kubernetes quantity"):
+        parse_quantity(text)
+
+
+def test_cpu_limit_becomes_cpus(tmp_path):
+    spec = build_run_spec([_deployment({"resources": {"limits": {"cpu": "250m"}}})], tmp_path)
+    assert spec.cpus == "0.25"
+
+
+def test_command_replaces_the_entrypoint_and_args_follow(tmp_path):
+    spec = build_run_spec([_deployment({"command": ["/bin/sh", "-c"], "args": ["echo hi"]})], tmp_path)
+    args = spec.docker_args(name="n", labels={}, network="none")
+    assert args[args.index("--entrypoint") + 1] == "/bin/sh"
+    assert args[-3:] == ["lab:1", "-c", "echo hi"]
+
+
+def test_args_alone_keep_the_image_entrypoint(tmp_path):
+    spec = build_run_spec([_deployment({"args": ["--version"]})], tmp_path)
+    args = spec.docker_args(name="n", labels={}, network="none")
+    assert "--entrypoint" not in args and args[-2:] == ["lab:1", "--version"]
+
+
+def test_env_expansion_and_escapes():
+    assert expand("$(A)-$(B)-$$(A)-$(MISSING)", {"A": "1", "B": "2"}) == "1-2-$(A)-$(MISSING)"
+
+
+def test_env_from_configmaps_with_explicit_env_winning(tmp_path):
+    objects = [
+        _configmap("cm", {"LEVEL": "debug", "URL": "http://x"}),
+        _deployment({
+            "envFrom": [{"configMapRef": {"name": "cm"}, "prefix": "CFG_"}],
+            "env": [{"name": "CFG_LEVEL", "value": "info"},
+                    {"name": "BACKEND", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "URL"}}},
+                    {"name": "BOTH", "value": "$(CFG_LEVEL)/$(BACKEND)"}],
+        }),
+    ]
+    env = build_run_spec(objects, tmp_path).env
+    assert env == {"CFG_LEVEL": "info", "CFG_URL": "http://x", "BACKEND": "http://x",
+                   "BOTH": "info/http://x"}
+
+
+def test_missing_configmap_is_what_kubelet_refuses(tmp_path):
+    container = {"env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "gone", "key": "k"}}}]}
+    with pytest.raises(KubeletWouldReject, match='configmap "gone" not found'):
+        build_run_spec([_deployment(container)], tmp_path)
+
+
+@pytest.mark.parametrize("pod_sc, sc, want", [
+    ({}, {}, None),
+    ({"runAsUser": 1234}, {}, "1234"),
+    ({"runAsUser": 1234, "runAsGroup": 5}, {}, "1234:5"),
+    ({"runAsUser": 1234, "runAsGroup": 5}, {"runAsUser": 10001}, "10001:5"),
+    ({}, {"runAsGroup": 7}, "10001:7"),
+])
+def test_run_as_user_and_group_container_level_wins(tmp_path, pod_sc, sc, want):
+    objects = [_deployment({"securityContext": sc}, securityContext=pod_sc)]
+    assert build_run_spec(objects, tmp_path, image_user="10001:10001").user == want
+
+
+@pytest.mark.parametrize("pod_sc, image_user, message", [
+    ({"runAsNonRoot": True}, "", "image will run as root"),
+    ({"runAsNonRoot": True}, "app", "non-numeric user"),
+    ({"runAsNonRoot": True, "runAsUser": 0}, "10001", "breaks non-root policy"),
+])
+def test_run_as_non_root_is_checked_like_kubelet(tmp_path, pod_sc, image_user, message):
+    with pytest.raises(KubeletWouldReject, match=message):
+        build_run_spec([_deployment({}, securityContext=pod_sc)], tmp_path, image_user=image_user)
+
+
+def test_configmap_volume_items_subpath_and_modes(tmp_path):
+    objects = [
+        _configmap("cm", {"app.properties": "a=1\n", "other": "x"}),
+        _deployment(
+            {"volumeMounts": [{"name": "cfg", "mountPath": "/etc/app"},
+                              {"name": "cfg", "mountPath": "/opt/one.conf", "subPath": "conf/one.conf"},
+                              {"name": "scratch", "mountPath": "/tmp/work"}]},
+            volumes=[{"name": "cfg", "configMap": {"name": "cm", "defaultMode": 0o640,
+                                                   "items": [{"key": "app.properties", "path": "conf/one.conf"}]}},
+                     {"name": "scratch", "emptyDir": {}}],
+        ),
+    ]
+    spec = build_run_spec(objects, tmp_path)
+    (cfg, _, ro1), (one, _, ro2), (scratch, _, ro3) = spec.mounts
+    assert (cfg / "conf/one.conf").read_text() == "a=1\n" and not (cfg / "other").exists()
+    assert (one.stat().st_mode & 0o777, ro1, ro2, ro3) == (0o640, True, True, False)
+    assert one.name == "one.conf" and scratch.stat().st_mode & 0o777 == 0o777
+    assert "--mount" in spec.docker_args(name="n", labels={}, network="none")
+
+
+def test_memory_limit_sets_swap_to_the_same_value(tmp_path):
+    spec = build_run_spec([_deployment({"resources": {"limits": {"memory": "48Mi"}}})], tmp_path)
+    args = spec.docker_args(name="n", labels={}, network="none")
+    assert args[args.index("--memory") + 1] == args[args.index("--memory-swap") + 1] == str(48 * 2**20)
+
+
+def test_read_only_root_workdir_and_named_probe_port(tmp_path):
+    container = {"workingDir": "/srv", "securityContext": {"readOnlyRootFilesystem": True},
+                 "ports": [{"name": "http", "containerPort": 8080}],
+                 "livenessProbe": {"httpGet": {"path": "/live", "port": "http"}}}
+    spec = build_run_spec([_deployment(container)], tmp_path)
+    args = spec.docker_args(name="n", labels={"k": "v"}, network="none")
+    assert {"--read-only", "k=v"} <= set(args) and args[args.index("--workdir") + 1] == "/srv"
+    assert [(p.kind, p.path, p.port) for p in spec.probes] == [("liveness", "/live", 8080)]
+
+
+@pytest.mark.parametrize("extra", [
+    {"volumes": [{"name": "s", "secret": {"secretName": "x"}}]},
+    {"initContainers": [{"name": "init", "image": "x"}]},
+])
+def test_what_is_not_modelled_says_so(tmp_path, extra):
+    container = {"volumeMounts": [{"name": "s", "mountPath": "/s"}]} if "volumes" in extra else {}
+    with pytest.raises(NotModelled):
+        build_run_spec([_deployment(container, **extra)], tmp_path)
+
+
+@pytest.mark.parametrize("variant", ["broken", "solution"])
+def test_every_catalogue_manifest_translates(tmp_path, variant):
+    for scenario in load_catalog().scenarios.values():
+        objects = render_manifests(scenario, variant, namespace="crashlab-ci-x", image="lab:1")
+        spec = build_run_spec(objects, tmp_path / scenario.id, image_user="10001:10001")
+        assert spec.image == "lab:1"
