@@ -405,7 +405,7 @@ def status_report(settings, backend):
 # ------------------------------------------------------------------------ main
 
 def on_signal(signum, _frame):
-    raise Terminated(signal.Signals(signum).name)
+    raise Terminated(signum)
 
 
 def run(settings):
@@ -440,8 +440,11 @@ def main(argv, environ):
     except StartupFailed as exc:
         return exc.exit_code
     except Terminated as exc:
-        log("INFO", f"received {exc}, shutting down")
-        return EXIT_OK
+        signum = exc.args[0]
+        log("INFO", f"received {signal.Signals(signum).name}, shutting down")
+        # Like a JVM: a clean shutdown still exits 128 + signal, so a liveness kill shows
+        # exit code 143 in lastState (an exit 0 would read as "Completed", a look-alike).
+        return 128 + signum
     return EXIT_OK
 
 
