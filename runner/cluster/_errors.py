@@ -37,10 +37,10 @@ def _transport_reason(exc: BaseException) -> tuple[str, str]:
     if isinstance(reason, u3.NameResolutionError) or "Name or service not known" in text \
             or "Failed to resolve" in text:
         return ("host name not found", "check the server address in your kubeconfig")
+    if "refused" in text:  # before timeouts: NewConnectionError subclasses ConnectTimeoutError
+        return ("connection refused", START_HINT)
     if isinstance(reason, (u3.ConnectTimeoutError, u3.ReadTimeoutError)) or "timed out" in text:
         return ("timed out", START_HINT)
-    if "refused" in text:
-        return ("connection refused", START_HINT)
     if isinstance(exc, u3.ProtocolError) or "Connection aborted" in text:
         return ("connection dropped", "retry; if it keeps happening, check the cluster")
     return (text.splitlines()[0][:160] if text else type(reason).__name__, START_HINT)

@@ -47,9 +47,10 @@ class _Watch:
 class Emulator:
     """The API state and the knobs tests turn. Serve it with `serve()`."""
 
-    def __init__(self, token: str | None = None):
+    def __init__(self, token: str | None = None, version: dict | None = SERVER_VERSION):
         self.store = Store()
         self.token = token
+        self.version = version  # None: no /version endpoint (like kmock)
         self.requests: list[Request] = []
         self._logs: dict[tuple[str, str, str], dict[str, str | None]] = {}
         self._watches: set[_Watch] = set()
@@ -187,8 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------------------- routes
 
     def _route(self, request: Request, body) -> None:
-        if request.path.rstrip("/") == "/version":
-            return self._send_json(200, SERVER_VERSION)
+        if request.path.rstrip("/") == "/version" and self.emu.version:
+            return self._send_json(200, self.emu.version)
         parsed = parse_path(request.path)
         if parsed is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import threading
+import time
 import uuid
 
 
@@ -110,6 +111,7 @@ class Store:
         self._history: list[tuple[int, str, str, dict]] = []  # (rv, resource, type, object)
         self._version = 100
         self.compacted = 0  # watches from a resourceVersion below this get 410 Gone
+        self.recorded_at: dict[int, float] = {}  # resourceVersion -> time.monotonic() of the write
 
     @property
     def version(self) -> int:
@@ -117,6 +119,7 @@ class Store:
 
     def _record(self, resource: str, kind: str, obj: dict) -> dict:
         self._version += 1
+        self.recorded_at[self._version] = time.monotonic()
         obj["metadata"]["resourceVersion"] = str(self._version)
         self._history.append((self._version, resource, kind, copy.deepcopy(obj)))
         self.changed.notify_all()
