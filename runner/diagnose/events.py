@@ -54,13 +54,17 @@ def normalize_event(raw) -> Event | None:
     count = as_int(raw.get("count") or series.get("count") or raw.get("deprecatedCount"), 1)
     match = _FIELD_PATH.search(str(obj.get("fieldPath") or ""))
     container = match.group(2) if match else container_from_message(message)
-    namespace = obj.get("namespace") or as_dict(raw.get("metadata")).get("namespace")
-    last = (raw.get("lastTimestamp") or series.get("lastObservedTime") or raw.get("eventTime")
-            or raw.get("firstTimestamp"))
-    pod = obj.get("name") if obj.get("kind") in (None, "Pod") else None
+    namespace = _text(obj.get("namespace")) or _text(as_dict(raw.get("metadata")).get("namespace"))
+    last = _text(raw.get("lastTimestamp") or series.get("lastObservedTime") or raw.get("eventTime")
+                 or raw.get("firstTimestamp"))
+    pod = _text(obj.get("name")) if obj.get("kind") in (None, "Pod") else None
     return Event(type=str(raw.get("type") or ""), reason=reason, message=message,
                  count=max(count, 1), container=container, pod=pod,
                  namespace=namespace, last_seen=last)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def normalize_events(raws) -> list[Event]:

@@ -108,10 +108,10 @@ def list_containers(pod: dict | None) -> list[ContainerView]:
     views: list[ContainerView] = []
     for init, status_key, spec_key in ((True, "initContainerStatuses", "initContainers"),
                                        (False, "containerStatuses", "containers")):
-        specs = {c.get("name"): c for c in _dicts(spec.get(spec_key)) if c.get("name")}
+        specs = {_text(c.get("name")): c for c in _dicts(spec.get(spec_key)) if _text(c.get("name"))}
         seen = set()
         for index, cstatus in enumerate(_dicts(status.get(status_key))):
-            name = cstatus.get("name") or None
+            name = _text(cstatus.get("name"))
             seen.add(name)
             views.append(ContainerView(name, index, init, cstatus, specs.get(name, {})))
         for index, (name, cspec) in enumerate(specs.items()):
@@ -129,18 +129,23 @@ def pick_container(views: list[ContainerView], event_weight: dict | None = None)
 
 
 def pod_name(pod: dict | None) -> str | None:
-    return as_dict(as_dict(pod).get("metadata")).get("name") or None
+    return _text(as_dict(as_dict(pod).get("metadata")).get("name"))
 
 
 def pod_namespace(pod: dict | None) -> str | None:
-    return as_dict(as_dict(pod).get("metadata")).get("namespace") or None
+    return _text(as_dict(as_dict(pod).get("metadata")).get("namespace"))
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def memory_limit(view: ContainerView | None) -> str | None:
     if view is None:
         return None
     limits = as_dict(as_dict(view.spec.get("resources")).get("limits"))
-    return limits.get("memory")
+    memory = limits.get("memory")
+    return str(memory) if memory is not None and not isinstance(memory, (dict, list)) else None
 
 
 def _dicts(value) -> list[dict]:

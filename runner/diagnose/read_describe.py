@@ -21,6 +21,8 @@ CONTAINER_KEYS = {"Container ID", "Image", "Image ID", "Port", "Ports", "Host Po
                   "Environment Variables from", "Mounts", "SeccompProfile"}
 STATE_KEYS = {"Reason", "Message", "Exit Code", "Signal", "Started", "Finished"}
 SECTION_KEYS = {"Containers", "Init Containers", "Ephemeral Containers"}
+_ALL_KEYS = POD_KEYS | CONTAINER_KEYS | STATE_KEYS | SECTION_KEYS | {"cpu", "memory",
+                                                                     "ephemeral-storage"}
 KNOWN_REASONS = ("CrashLoopBackOff", "OOMKilled", "StartError", "ContainerCannotRun",
                  "RunContainerError", "CreateContainerConfigError", "CreateContainerError",
                  "ErrImagePull", "ImagePullBackOff", "Completed", "Error", "ContainerCreating",
@@ -84,7 +86,7 @@ class _DescribeParser:
         if self.sub in ("command", "args") and key not in CONTAINER_KEYS and self.current is not None:
             self.current["spec"].setdefault(self.sub, []).append(line.strip())
             return True
-        if key is None:
+        if key is None or (key not in _ALL_KEYS and self.last_key == "Message"):
             return self._continuation(line)
         return self._key(key, value)
 
