@@ -62,7 +62,7 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
     where = f"pods in {namespace or 'all namespaces'}"
     known: dict[str, dict] = {}
     version = yield from _relist(cluster, path, label_selector, known, where)
-    failures = 0
+    failures = quiet_ends = 0
     while not stop.is_set():
         remaining = _remaining(deadline)
         if remaining is not None and remaining <= 0:
@@ -71,6 +71,7 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
                                                                     math.ceil(remaining)))
         read_timeout = window + 10 if remaining is None else min(window + 10, remaining + 0.05)
         response = None
+        opened, delivered = time.monotonic(), False
         try:
             response = cluster.open_stream(path, {
                 "watch": True, "resourceVersion": version, "labelSelector": label_selector,
@@ -85,12 +86,17 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
                     raise ClusterError(f"watching {where} at {cluster.where} failed: "
                                        f"{obj.get('code')} {obj.get('message')}")
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
-                failures = 0
+                failures = quiet_ends = 0
+                delivered = True
                 if kind != "BOOKMARK" and _selector_matches(label_selector, obj):
                     _remember(known, kind, obj)
                     yield kind, obj
                 if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
                     return
+            if not delivered and time.monotonic() - opened < 1:
+                # a server that ends watches at once must not turn this into a busy loop
+                quiet_ends += 1
+                stop.wait(min(RETRY_DELAY_CAP, 0.05 * 2 ** quiet_ends))
         except _Gone:
             version = yield from _relist(cluster, path, label_selector, known, where)
         except ClusterError:

@@ -9,6 +9,7 @@ fault injection and a request log) in plain http.server.
 """
 
 import json
+import select
 import socket
 import threading
 import time
@@ -154,6 +155,10 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ plumbing
 
     def _dispatch(self, method: str) -> None:
+        if self.emu.closing:  # a stopped server: drop kept-alive connections too
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         url = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
         request = Request(method, url.path, query)
@@ -350,7 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
                         self._write_events([("ERROR", exc.status())])
                         break
                     if not changes:
-                        store.changed.wait(max(0.0, min(1.0, deadline - time.monotonic())))
+                        store.changed.wait(max(0.0, min(0.2, deadline - time.monotonic())))
+                        if self._client_gone():
+                            return
                         continue
                 version = changes[-1][0]
                 self._write_events([(t, o) for _, t, o in changes if wanted(o)])
@@ -360,6 +367,16 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with emu._lock:
                 emu._watches.discard(watch)
+
+    def _client_gone(self) -> bool:
+        """True when the client closed its end (a real API server notices this too)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _write_events(self, events) -> None:
         for kind, obj in events:
