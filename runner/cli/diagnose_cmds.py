@@ -153,7 +153,8 @@ def _print_panel(env, result) -> None:
                 body.append(line + "\n", style=style)
     where = "/".join(part for part in (result.namespace, result.pod) if part) or "pasted input"
     title = f"diagnosis: {where}" + (f" (container {result.container})" if result.container else "")
-    env.console().print(Panel(body.rstrip() or Text("-"), title=title, title_align="left", expand=True))
+    body.rstrip()
+    env.console().print(Panel(body, title=title, title_align="left", expand=True))
 
 
 # ---- observe --------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def diagnose(pod: dict | None, events=(), logs: str | None = None,
         next=suggest_commands(finding.cause, name, namespace, view,
                               [e.message for e in relevant]),
         missing=_missing(finding, bool(views), bool(all_events), logs, previous_logs,
-                         name or "<pod>"),
+                         (name or "<pod>") + (f" -n {namespace}" if namespace else "")),
         pod=name,
         namespace=namespace,
     )

@@ -1,0 +1,148 @@
+"""`crashlab diagnose` and `crashlab observe`, run in-process with swapped streams."""
+
+import io
+import json
+import sys
+import types
+
+import pytest
+
+from runner.cli import main
+from runner.cli.env import Environment
+from tests.unit.diagnose.helpers import FIXTURES, fixture_text
+
+
+def run(argv, stdin=""):
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(stdin),
+                      environ={"NO_COLOR": "1"})
+    code = main(argv, env=env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+@pytest.mark.parametrize("name, cause", [
+    ("bad_command__describe.txt", "bad_command"),
+    ("oom_killed__containerd.yaml", "oom_killed"),
+    ("bad_command__docker.json", "bad_command"),
+    ("oom_killed__get_pods.txt", "oom_killed"),
+    ("liveness_probe__events_table.txt", "liveness_probe"),
+    ("permissions__lab_logs.txt", "permissions"),
+    ("app_config__describe_with_logs.txt", "app_config"),
+])
+def test_diagnose_file_json(name, cause):
+    code, out, err = run(["diagnose", "-f", str(FIXTURES / name), "-o", "json"])
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["cause"] == cause
+    assert {"cause", "confidence", "evidence", "next", "container", "missing"} <= set(data)
+
+
+def test_diagnose_stdin_text_panel():
+    code, out, _ = run(["diagnose", "-f", "-"], stdin=fixture_text("oom_killed__docker_describe.txt"))
+    assert code == 0
+    assert "Cause: oom_killed  (high confidence)" in out
+    assert "status.containerStatuses[memtest].lastState.terminated.reason = OOMKilled" in out
+    assert "$ kubectl describe pod memtest-5d4f9 -n default" in out
+    assert "diagnosis: default/memtest-5d4f9 (container memtest)" in out
+
+
+def test_separate_events_and_previous_logs_files(tmp_path):
+    (tmp_path / "pod.txt").write_text(fixture_text("app_config__exit1_no_logs.txt"))
+    (tmp_path / "prev.log").write_text(fixture_text("permissions__lab_logs.txt"))
+    (tmp_path / "events.txt").write_text("Back-off restarting failed container app in pod x_y(1)\n")
+    code, out, _ = run(["diagnose", "-f", str(tmp_path / "pod.txt"), "--events", str(tmp_path / "events.txt"),
+                        "--previous-logs", str(tmp_path / "prev.log"), "-o", "json"])
+    data = json.loads(out)
+    assert (code, data["cause"], data["confidence"]) == (0, "permissions", "high")
+    assert data["evidence"][-1].startswith("logs --previous: ")
+
+
+def test_logs_only():
+    code, out, _ = run(["diagnose", "--logs", str(FIXTURES / "app_config__django_logs.txt"), "-o", "json"])
+    assert (code, json.loads(out)["cause"]) == (0, "app_config")
+
+
+def test_unknown_is_still_exit_zero():
+    code, out, _ = run(["diagnose", "-f", "-", "-o", "json"], stdin="nothing to see here\n")
+    assert (code, json.loads(out)["cause"]) == (0, "unknown")
+
+
+@pytest.mark.parametrize("argv, stdin, message", [
+    (["diagnose", "-f", "/nonexistent/pod.txt"], "", "crashlab: error: cannot read /nonexistent/pod.txt: no such file\n"),
+    (["diagnose", "-f", "-"], "  \n", "crashlab: error: cannot read stdin: it is empty\n"),
+    (["diagnose", "-f", "-"], "kind: Service\napiVersion: v1\n",
+     "crashlab: error: cannot read stdin: found a Service, not a pod, its events or logs\n"),
+    (["diagnose"], "", "crashlab: error: give a POD name for a live diagnosis, or -f FILE ('-' for stdin) "
+                       "with what kubectl printed\n"),
+    (["diagnose", "web", "-f", "x"], "", "crashlab: error: give either a POD name (live) or -f FILE (offline), "
+                                        "not both\n"),
+])
+def test_unreadable_input_is_exit_2_with_one_line(argv, stdin, message):
+    code, out, err = run(argv, stdin)
+    assert (code, out, err) == (2, "", message)
+
+
+def test_directory_is_refused(tmp_path):
+    code, _, err = run(["diagnose", "-f", str(tmp_path)])
+    assert code == 2 and err == f"crashlab: error: cannot read {tmp_path}: it is a folder, not a file\n"
+
+
+def fake_cluster(monkeypatch, calls):
+    pod = {"metadata": {"name": "web-0", "namespace": "lab"}, "status": {"containerStatuses": [
+        {"name": "app", "restartCount": 2, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+         "lastState": {"terminated": {"reason": "Error", "exitCode": 1}}}]}}
+    module = types.ModuleType("runner.cluster")
+    module.get_pod = lambda context, ns, name: calls.append(("get_pod", context, ns, name)) or pod
+    module.list_pod_events = lambda context, ns, name: calls.append(("events", context, ns, name)) or []
+    module.read_logs = lambda context, ns, name, container, previous: calls.append(
+        ("logs", container, previous)) or ("FATAL mkdir /data: Permission denied" if previous else "")
+    module.list_pods = lambda context, all_namespaces: calls.append(("pods", context, all_namespaces)) or [pod]
+    module.list_events = lambda context, all_namespaces: [
+        {"type": "Warning", "reason": "BackOff", "message": "x", "count": 3,
+         "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "lab"}}]
+    monkeypatch.setitem(sys.modules, "runner.cluster", module)
+    import runner
+    monkeypatch.setattr(runner, "cluster", module, raising=False)
+
+
+def test_live_diagnose_calls_the_cluster_functions(monkeypatch):
+    calls = []
+    fake_cluster(monkeypatch, calls)
+    code, out, _ = run(["diagnose", "web-0", "-n", "lab", "--context", "kind-crashlab", "-o", "json"])
+    assert code == 0 and json.loads(out)["cause"] == "permissions"
+    assert calls == [("get_pod", "kind-crashlab", "lab", "web-0"), ("events", "kind-crashlab", "lab", "web-0"),
+                     ("logs", "app", False), ("logs", "app", True)]
+
+
+def test_observe_kql():
+    code, out, _ = run(["observe", "--kql", "--cluster-name", "ktb-aks"])
+    assert code == 0 and out.startswith("// containers restarted more than 5 times in the last 1h\n")
+    code, _, err = run(["observe", "--kql"])
+    assert code == 2 and "--cluster-name" in err
+
+
+def test_observe_live_tables(monkeypatch):
+    calls = []
+    fake_cluster(monkeypatch, calls)
+    code, out, _ = run(["observe", "--context", "c1", "--min-restarts", "1", "-o", "json"])
+    data = json.loads(out)
+    assert code == 0 and ("pods", "c1", True) in calls
+    assert data["crashLoopBackOff"][0]["pod"] == "web-0"
+    assert data["warnings"] == [{"namespace": "lab", "reason": "BackOff", "count": 3}]
+    assert data["restarting"][0]["restarts"] == 2
+
+
+def test_observe_from_file_text_tables():
+    code, out, _ = run(["observe", "-f", str(FIXTURES / "liveness_probe__list.yaml"), "--since", "100000d"])
+    assert code == 0
+    assert "Containers with more than 5 restarts (last 100000d)" in out and "probe-demo" in out
+    assert "Warning events by namespace" in out and "Unhealthy" in out
+
+
+def test_help_does_not_import_kubernetes():
+    import subprocess
+
+    code = "from runner.cli import main; main(['--help'])"
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                            capture_output=True, text=True, check=False)
+    assert "kubernetes" not in result.stderr
+    assert "diagnose" in result.stdout
