@@ -207,7 +207,7 @@ def cmd_down(args, env: Environment) -> int:
 
 
 def cmd_status(args, env: Environment) -> int:
-    from runner.kind import check_tools
+    from runner.kind import check_tools, context_name
 
     tools = KUBECTL_ONLY if args.context else ("docker", "kind", "kubectl")
     report = check_tools(env.environ, tools)
@@ -215,12 +215,12 @@ def cmd_status(args, env: Environment) -> int:
         env.out(f"{check.tool:<9} {check.version or 'missing'}")
         if check.warning:
             env.out(f"{'':<9} note: {check.warning}")
-    if args.context:
-        code = _status_of_context(args.context, env)
-    elif report.version("docker") and report.version("kind"):
+    code, context = None, args.context
+    if not context and report.version("docker") and report.version("kind"):
         code = _status_of_kind(args.name, env)
-    else:
-        code = None
+        context = None if code else context_name(args.name)
+    if context and report.version("kubectl"):
+        code = _status_of_api(context, env)
     if not report.ok:
         _print_problems(env, report.problems)
         return EXIT_ENVIRONMENT
@@ -228,7 +228,7 @@ def cmd_status(args, env: Environment) -> int:
 
 
 def _status_of_kind(name: str, env: Environment) -> int | None:
-    from runner.kind import check_cluster_name, context_name, is_lab_cluster, list_clusters
+    from runner.kind import check_cluster_name, is_lab_cluster, list_clusters
 
     check_cluster_name(name)
     if name not in list_clusters(env.environ):
@@ -239,15 +239,16 @@ def _status_of_kind(name: str, env: Environment) -> int | None:
     owner = "created by crashlab" if is_lab_cluster(name, env.environ) else \
         "not created by crashlab (`cluster down` will refuse it)"
     env.out(f"{'cluster':<9} {name} (kind, {owner})")
-    return _status_of_context(context_name(name), env)
+    return None
 
 
-def _status_of_context(context: str, env: Environment) -> int | None:
+def _status_of_api(context: str, env: Environment) -> int | None:
+    from runner.kind import check_api
+
     env.out(f"{'context':<9} {context}")
-    reachable, text = ping_api(context, env.environ)
-    env.out(f"{'api':<9} {text}")
-    if reachable is False:
-        env.err(f"crashlab: error: the API server of context {context!r} did not answer: "
-                f"check `kubectl cluster-info --context {context}`")
+    api = check_api(context, env.environ)
+    env.out(f"{'api':<9} " + (f"reachable, Kubernetes {api.version}" if api.ok else "not reachable"))
+    if not api.ok:
+        env.err(f"crashlab: error: {api.problem}")
         return EXIT_CLUSTER
     return None

@@ -30,6 +30,7 @@ from runner.kind.preflight import (
     PreflightFailed,
     PreflightReport,
     ToolCheck,
+    check_api,
     check_tools,
     preflight,
 )
@@ -37,7 +38,7 @@ from runner.kind.preflight import (
 __all__ = [
     "CONFIG_FILE", "CREATED_BY_LABEL", "DEFAULT_CLUSTER", "DEFAULT_WAIT", "INSTALL_LINKS",
     "LAB_IMAGE", "KindCluster", "LabImage", "PreflightFailed", "PreflightReport", "StepNote",
-    "ToolCheck", "ToolNotFound", "ToolTimedOut", "build_image", "check_cluster_name",
+    "ToolCheck", "ToolNotFound", "ToolTimedOut", "build_image", "check_api", "check_cluster_name",
     "check_tools", "check_wait", "context_name", "create_cluster", "delete_cluster",
     "ensure_cluster", "ensure_image", "get_kubeconfig", "is_lab_cluster", "list_clusters",
     "local_image_id", "node_image", "preflight", "silent_step",

@@ -239,18 +239,47 @@ def _add_context(world, name):
 
 def kubectl(argv: list[str], world: dict):
     version = world["kubectl"]["version"]
+    major, minor = version.lstrip("v").split(".")[:2]
+    client = {"clientVersion": {"major": major, "minor": minor, "gitVersion": version,
+                                "platform": "linux/amd64"}, "kustomizeVersion": "v5.6.0"}
     if argv[:2] == ["version", "--client"]:
-        major, minor = version.lstrip("v").split(".")[:2]
-        out(json.dumps({"clientVersion": {"major": major, "minor": minor, "gitVersion": version,
-                                          "platform": "linux/amd64"},
-                        "kustomizeVersion": "v5.6.0"}, indent=2))
+        out(json.dumps(client, indent=2))
         return 0, False
+    if argv[:3] == ["version", "-o", "json"]:
+        return _server_version(argv, client), False
     if argv == ["config", "get-contexts", "-o", "name"]:
         for context in world["kubectl"]["contexts"]:
             out(context)
         return 0, False
     err(f"error: unknown command {argv}")
     return 1, False
+
+
+def _server_version(argv: list[str], client: dict) -> int:
+    """Asks the server of --context in $KUBECONFIG (written as JSON, which is YAML too)."""
+    import urllib.error  # only here: urllib costs the other stub calls a few ms each
+    import urllib.request
+
+    context = flag(argv, "--context")
+    with open(os.environ["KUBECONFIG"], encoding="utf-8") as file:
+        config = json.load(file)
+    found = [c["context"]["cluster"] for c in config["contexts"] if c["name"] == context]
+    if not found:
+        err(f'error: context "{context}" does not exist')
+        return 1
+    server = next(c["cluster"]["server"] for c in config["clusters"] if c["name"] == found[0])
+    timeout = float(next(a for a in argv if a.startswith("--request-timeout="))
+                    .split("=")[1].rstrip("s"))
+    try:
+        with urllib.request.urlopen(server + "/version", timeout=timeout) as response:
+            client["serverVersion"] = json.load(response)
+    except (urllib.error.URLError, OSError):
+        out(json.dumps(client, indent=2))
+        err(f"The connection to the server {server.split('//')[1]} was refused - "
+            "did you specify the right host or port?")
+        return 1
+    out(json.dumps(client, indent=2))
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shlex
 import sys
 import threading
 from dataclasses import dataclass
@@ -105,17 +106,20 @@ class _VersionHandler(BaseHTTPRequestHandler):
 
 
 def write_kubeconfig(path: Path, server: str, unreachable: str) -> Path:
-    """Contexts kind-crashlab, kind-other and workshop answer; dead points at a closed port."""
+    """Contexts kind-crashlab, kind-other and workshop answer; dead points at a closed port.
+
+    Written as JSON (valid YAML) so the stub kubectl can read it without PyYAML.
+    """
     clusters = {"up": server, "dead": unreachable}
     contexts = {"kind-crashlab": "up", "kind-other": "up", "workshop": "up", "dead": "dead"}
-    lines = ["apiVersion: v1", "kind: Config", "current-context: kind-crashlab", "clusters:"]
-    for name, url in clusters.items():
-        lines += [f"- name: {name}", "  cluster:", f"    server: {url}"]
-    lines.append("contexts:")
-    for name, cluster in contexts.items():
-        lines += [f"- name: {name}", "  context:", f"    cluster: {cluster}", "    user: learner"]
-    lines += ["users:", "- name: learner", "  user:", "    token: not-a-secret"]
-    path.write_text("\n".join(lines) + "\n")
+    config = {
+        "apiVersion": "v1", "kind": "Config", "current-context": "kind-crashlab",
+        "clusters": [{"name": name, "cluster": {"server": url}} for name, url in clusters.items()],
+        "contexts": [{"name": name, "context": {"cluster": cluster, "user": "learner"}}
+                     for name, cluster in contexts.items()],
+        "users": [{"name": "learner", "user": {"token": "not-a-secret"}}],
+    }
+    path.write_text(json.dumps(config, indent=2) + "\n")
     return path
 
 
@@ -129,3 +133,21 @@ def start_api(tmp_dir: Path):
     path = write_kubeconfig(tmp_dir / "config", f"http://127.0.0.1:{server.server_address[1]}",
                             dead_url)
     return path, server.shutdown
+
+
+def write_canned_stubs(bin_dir: Path, answers: dict[str, dict[tuple[str, ...], str]]) -> None:
+    """Tiny /bin/sh stand-ins that print a fixed stdout per argv, for timing.
+
+    They start in about a millisecond, like the real Go binaries, where the
+    Python stubs above cost an interpreter start per call; an argv not in
+    `answers` fails with exit 1.
+    """
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool, replies in answers.items():
+        cases = [f"  {shlex.quote(' '.join(argv))}) printf '%s\\n' {shlex.quote(text)} ;;"
+                 for argv, text in replies.items()]
+        script = "\n".join(["#!/bin/sh", 'case "$*" in', *cases,
+                            f'  *) echo "{tool} stub: unexpected $*" >&2; exit 1 ;;', "esac", ""])
+        path = bin_dir / tool
+        path.write_text(script)
+        path.chmod(0o755)

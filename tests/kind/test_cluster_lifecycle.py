@@ -309,3 +309,20 @@ def test_library_calls_report_their_steps(tools):
         "Building crashlab/lab-app:0.1.0",
         "Loading crashlab/lab-app:0.1.0 into kind cluster 'crashlab'"]
     assert seen[-1][1] == "already loaded (same image ID)"
+
+
+def test_status_of_an_unreachable_context_quotes_kubectl_and_exits_4(tools):
+    result = tools.cli("cluster", "status", "--context", "dead")
+
+    assert result.code == 4
+    assert "api       not reachable" in result.out
+    assert "the API server of context 'dead' did not answer (The connection to the server " \
+           "127.0.0.1:" in result.err
+    assert "check `kubectl cluster-info --context dead`" in result.err
+
+
+def test_status_of_an_unknown_context_exits_4(tools):
+    result = tools.cli("cluster", "status", "--context", "nope")
+
+    assert result.code == 4
+    assert 'error: context "nope" does not exist' in result.err
