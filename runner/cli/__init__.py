@@ -17,6 +17,7 @@ from runner.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CatalogError, Crashl
 COMMAND_MODULES = (
     "runner.cli.catalog_cmds",
     "runner.cli.diagnose_cmds",
+    "runner.cli.run_cmds",
 )
 
 

@@ -1,0 +1,220 @@
+"""`crashlab run LAB`, `crashlab reset SCENARIO`, `crashlab clean`: the learner's commands."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from runner.errors import UsageError
+
+DEFAULT_LAB = "lab-3"
+DEFAULT_CLUSTER = "crashlab"
+
+
+def register(subparsers) -> None:
+    run = subparsers.add_parser("run", help="run a lab: broken pods, a quiz, your fix verified",
+                                description="Create or reuse the kind cluster (or use "
+                                "--context), deploy every broken scenario, then for each one: "
+                                "investigate, answer the quiz, fix it, see it verified.")
+    run.add_argument("lab", nargs="?", default=DEFAULT_LAB, help="lab id (default lab-3)")
+    _common(run)
+    run.add_argument("--answers", metavar="FILE", help="scripted quiz answers (YAML/JSON: "
+                     "scenario -> {cause: ..., evidence: ...}); no prompts")
+    run.add_argument("--solve", action="store_true", help="apply each reference solution")
+    run.add_argument("--yes", action="store_true", help="never wait for Enter")
+    run.add_argument("--stability-window", type=int, metavar="SECONDS",
+                     help="seconds a fixed pod must stay healthy (overrides each scenario's)")
+    run.add_argument("--only", metavar="SCENARIO", help="run just this scenario")
+    run.add_argument("--image", help="lab image (default crashlab/lab-app:0.1.0)")
+    run.add_argument("--no-build", action="store_true", help="kind: load the image Docker has")
+    run.set_defaults(func=cmd_run)
+
+    reset = subparsers.add_parser("reset", help="break a scenario again and forget its record")
+    reset.add_argument("scenario", help="scenario id (see crashlab list)")
+    reset.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
+    _common(reset)
+    reset.set_defaults(func=cmd_reset)
+
+    clean = subparsers.add_parser("clean", help="delete the lab's namespaces (and its cluster)")
+    clean.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
+    who = clean.add_mutually_exclusive_group()
+    who.add_argument("--participant", help="only this participant's namespaces")
+    who.add_argument("--all", action="store_true", help="every participant's namespaces")
+    clean.add_argument("--cluster", action="store_true",
+                       help="also delete the kind cluster (only one crashlab created)")
+    clean.add_argument("--context", help="kubeconfig context (default: the kind cluster)")
+    clean.add_argument("--name", default=DEFAULT_CLUSTER, help="kind cluster name")
+    clean.set_defaults(func=cmd_clean)
+
+
+def _common(parser) -> None:
+    parser.add_argument("--participant", help="your name in namespaces and results "
+                        "(default: your login name)")
+    parser.add_argument("--context", help="use this kubeconfig context (skips kind)")
+    parser.add_argument("--name", default=DEFAULT_CLUSTER, help="kind cluster name")
+    parser.add_argument("--results", default="results", metavar="DIR",
+                        help="folder of the results file (default ./results)")
+    parser.add_argument("--workspace", default="workspace", metavar="DIR",
+                        help="folder of your manifest copies (default ./workspace)")
+
+
+def participant_of(args) -> str:
+    from runner import ownership
+
+    name = args.participant or ownership.participant_from_user(getpass.getuser())
+    problem = ownership.check_participant(name)
+    if problem:
+        raise UsageError(f"--participant {name!r} {problem}: choose another name")
+    return name
+
+
+def _screen(env):
+    from runner.cli.env import _isatty
+    from runner.session.screen import PlainScreen, RichScreen
+
+    return RichScreen(env.console()) if _isatty(env.stdout) else PlainScreen(env.stdout)
+
+
+def _options(args, participant: str, lab: str):
+    from runner.session import SessionOptions
+
+    return SessionOptions(
+        lab=lab, participant=participant,
+        results_path=Path(args.results) / f"{lab}-{participant}.json",
+        workspace=Path(args.workspace) / lab,
+        image=getattr(args, "image", None) or "crashlab/lab-app:0.1.0",
+        stability_window=getattr(args, "stability_window", None),
+        solve=getattr(args, "solve", False), yes=getattr(args, "yes", False),
+        only=getattr(args, "only", None))
+
+
+def _connect(args, env, screen, options, prepare_kind: bool):
+    """The LabCluster to use: --context as given, else the kind cluster (created if needed)."""
+    from runner.cluster import connect
+    from runner.session.live import LabCluster
+
+    kubeconfig = env.environ.get("KUBECONFIG")
+    if args.context:
+        context, options.kind = args.context, False
+    else:
+        context = _kind_context(args, env, screen, options, prepare_kind)
+    with screen.step(f"Connecting to {context}") as note:
+        cluster = connect(context, kubeconfig)
+        note.text = f"Kubernetes {cluster.ping()}"
+    options.context, options.server = cluster.context, cluster.server
+    return LabCluster(cluster)
+
+
+def _kind_context(args, env, screen, options, prepare: bool) -> str:
+    from runner.kind import (PreflightFailed, check_cluster_name, context_name, ensure_cluster,
+                             ensure_image, preflight)
+
+    check_cluster_name(args.name)
+    if not prepare:
+        return context_name(args.name)
+    try:
+        with screen.step("Checking docker, kind, kubectl") as note:
+            report = preflight(env.environ, ("docker", "kind", "kubectl"))
+            note.text = ", ".join(f"{c.tool} {c.version}" for c in report.checks)
+    except PreflightFailed as failed:
+        from runner.errors import EnvironmentProblem
+
+        raise EnvironmentProblem("; ".join(failed.problems)) from None
+    cluster = ensure_cluster(args.name, environ=env.environ, step=screen.step)
+    ensure_image(options.image, cluster.name, environ=env.environ,
+                 build=not getattr(args, "no_build", False), step=screen.step)
+    return cluster.context
+
+
+def _asker(args, env):
+    from runner.cli.env import _isatty
+
+    if args.answers:
+        from runner.session.askers import load_answers
+
+        return load_answers(Path(args.answers))
+    if not (_isatty(env.stdin) and _isatty(env.stdout)):
+        raise UsageError("no terminal to ask questions on: run it in a terminal, or pass "
+                         "--answers FILE (and --yes) to run unattended")
+    from runner.session.prompts import QuestionaryAsker
+
+    return QuestionaryAsker()
+
+
+def cmd_run(args, env) -> int:
+    from runner import __version__
+    from runner.catalog import load_catalog
+    from runner.session.lab import LabSession
+
+    participant = participant_of(args)
+    catalog = load_catalog()
+    catalog.lab(args.lab)
+    asker = _asker(args, env)
+    if args.stability_window is not None and args.stability_window < 0:
+        raise UsageError("--stability-window must be 0 or more seconds")
+    options = _options(args, participant, args.lab)
+    screen = _screen(env)
+    try:
+        cluster = _connect(args, env, screen, options, prepare_kind=True)
+    except KeyboardInterrupt:
+        screen.say(f"Interrupted before the lab started. Resume with: {options.resume_command()}")
+        return 130
+    try:
+        return LabSession(catalog, options, cluster, asker, screen, __version__,
+                          env.environ).run()
+    finally:
+        cluster.close()
+
+
+def cmd_reset(args, env) -> int:
+    from runner.catalog import load_catalog
+    from runner.session.reset import reset_scenario
+
+    participant = participant_of(args)
+    catalog = load_catalog()
+    if args.scenario not in catalog.lab(args.lab).scenario_ids:
+        raise UsageError(f"lab {args.lab} has no scenario {args.scenario!r}; choose one of: "
+                         f"{', '.join(catalog.lab(args.lab).scenario_ids)}")
+    options = _options(args, participant, args.lab)
+    screen = _screen(env)
+    cluster = _connect(args, env, screen, options, prepare_kind=False)
+    try:
+        reset_scenario(catalog.scenario(args.scenario), options, cluster, screen, env.environ)
+    finally:
+        cluster.close()
+    return 0
+
+
+def cmd_clean(args, env) -> int:
+    from runner.session.reset import clean_namespaces
+
+    participant = None
+    if not args.all:
+        participant = participant_of(args)
+    screen = _screen(env)
+    args.participant = participant
+    options = _options(args, participant or "all", args.lab)
+    had_cluster = True
+    try:
+        cluster = _connect(args, env, screen, options, prepare_kind=False)
+    except Exception as problem:  # noqa: BLE001 - with --cluster, a dead API is fine
+        if not args.cluster or args.context:
+            raise
+        screen.say(f"Cluster API not reachable ({problem}); deleting the cluster only.")
+        had_cluster = False
+    if had_cluster:
+        try:
+            deleted = clean_namespaces(cluster, args.lab, participant)
+        finally:
+            cluster.close()
+        who = "every participant" if participant is None else participant
+        screen.say(f"Deleted {len(deleted)} namespace(s) of {args.lab} for {who}"
+                   + (f": {', '.join(deleted)}" if deleted else "") + ".")
+    if args.cluster and not args.context:
+        from runner.kind import delete_cluster, is_lab_cluster
+
+        if not is_lab_cluster(args.name, env.environ):
+            screen.say(f"Kind cluster {args.name!r} was not created by crashlab: left alone.")
+        elif delete_cluster(args.name, environ=env.environ, step=screen.step):
+            screen.say(f"Deleted kind cluster {args.name!r}.")
+    return 0

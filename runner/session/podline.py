@@ -1,0 +1,62 @@
+"""The one live line per pod: phase, reason, exit code, restarts, time to the next retry. Pure."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+_BACKOFF = re.compile(r"back-off (?:(\d+)m)?(\d+)?s?\b", re.I)
+
+
+def _parse_time(value) -> datetime.datetime | None:
+    if not isinstance(value, str) or value.startswith("1970-01-01"):
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def announced_backoff(message: str | None) -> int | None:
+    """`back-off 20s restarting failed container=...` -> 20 (`back-off 5m0s` -> 300)."""
+    found = _BACKOFF.search(message or "")
+    if not found or not (found.group(1) or found.group(2)):
+        return None
+    return int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
+
+
+def next_retry_seconds(status: dict, now: datetime.datetime) -> float | None:
+    """Seconds until kubelet tries again: last finishedAt + announced back-off - now."""
+    waiting = (status.get("state") or {}).get("waiting") or {}
+    delay = announced_backoff(waiting.get("message"))
+    finished = _parse_time(((status.get("lastState") or {}).get("terminated") or {})
+                           .get("finishedAt"))
+    if delay is None or finished is None:
+        return None
+    return max(0.0, (finished - now).total_seconds() + delay)
+
+
+def pod_line(pod: dict, container: str, now: datetime.datetime | None = None) -> str:
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+    statuses = status.get("containerStatuses") or []
+    cstatus = next((s for s in statuses if s.get("name") == container), None) or {}
+    state = cstatus.get("state") or {}
+    parts = [f"{meta.get('name', '?')}", status.get("phase") or "Pending"]
+    if state.get("waiting"):
+        parts.append(state["waiting"].get("reason") or "Waiting")
+    elif state.get("terminated"):
+        term = state["terminated"]
+        parts.append(f"{term.get('reason') or 'Terminated'} (exit {term.get('exitCode')})")
+    elif state.get("running"):
+        parts.append("Running, ready" if cstatus.get("ready") else "Running, not ready")
+    last = (cstatus.get("lastState") or {}).get("terminated")
+    if last:
+        parts.append(f"last: {last.get('reason')} exit {last.get('exitCode')}")
+    parts.append(f"restarts {cstatus.get('restartCount', 0)}")
+    retry = next_retry_seconds(cstatus, now)
+    if retry is not None:
+        parts.append(f"next retry in {retry:.0f}s")
+    if meta.get("deletionTimestamp"):
+        parts.append("terminating")
+    return "  ".join(parts)

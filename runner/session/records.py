@@ -1,0 +1,133 @@
+"""The results record (docs/results.md, schema crashlab.dev/results/v1) as plain dicts. Pure.
+
+The record is also the progress store: the session resumes at the first
+scenario whose status is not final.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+SCHEMA = "crashlab.dev/results/v1"
+FINAL = ("verified", "skipped", "revealed")
+STATUSES = ("pending", "investigating", "fixing", *FINAL)
+
+
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    parse = datetime.datetime.fromisoformat
+    return round((parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00")))
+                 .total_seconds(), 1)
+
+
+def new_record(lab: str, participant: str, version: str, cluster: dict, scenarios) -> dict:
+    """A fresh record with every scenario pending. `scenarios`: (id, cause, namespace)."""
+    now = utc_now()
+    return {
+        "schema": SCHEMA, "lab": lab, "participant": participant, "crashlabVersion": version,
+        "cluster": dict(cluster), "startedAt": now, "updatedAt": now,
+        "scenarios": [new_scenario(sid, cause, ns) for sid, cause, ns in scenarios],
+    }
+
+
+def new_scenario(scenario_id: str, cause: str, namespace: str) -> dict:
+    return {
+        "id": scenario_id, "cause": cause, "namespace": namespace, "status": "pending",
+        "startedAt": None, "diagnosedAt": None, "fixedAt": None,
+        "timeToDiagnoseSeconds": None, "timeToFixSeconds": None,
+        "quiz": {"cause": {"attempts": []}, "evidence": {"attempts": []}},
+        "hintsShown": 0, "evidenceShown": 0, "solutionRevealed": False,
+        "fixAppliedBy": None, "verification": None,
+    }
+
+
+def merge_lab(record: dict, scenarios, cluster: dict) -> dict:
+    """Bring a loaded record in line with the lab's scenarios (added ones pending, order kept)."""
+    known = {entry["id"]: entry for entry in record.get("scenarios") or []}
+    record["scenarios"] = [known.get(sid) or new_scenario(sid, cause, ns)
+                           for sid, cause, ns in scenarios]
+    record["cluster"] = dict(cluster)
+    return record
+
+
+def entry(record: dict, scenario_id: str) -> dict:
+    return next(item for item in record["scenarios"] if item["id"] == scenario_id)
+
+
+def is_final(item: dict) -> bool:
+    return item.get("status") in FINAL
+
+
+def next_scenario(record: dict) -> str | None:
+    """The first scenario not finished yet (where a resumed run starts)."""
+    return next((item["id"] for item in record["scenarios"] if not is_final(item)), None)
+
+
+def touch(record: dict) -> dict:
+    record["updatedAt"] = utc_now()
+    return record
+
+
+def start(item: dict) -> None:
+    if item["status"] == "pending":
+        item["status"] = "investigating"
+    item["startedAt"] = item["startedAt"] or utc_now()
+
+
+def add_attempt(item: dict, question: str, answer: str, correct: bool) -> None:
+    item["quiz"][question]["attempts"].append({"answer": answer, "correct": correct,
+                                               "at": utc_now()})
+
+
+def answered(item: dict, question: str) -> bool:
+    return any(attempt["correct"] for attempt in item["quiz"][question]["attempts"])
+
+
+def diagnosed(item: dict) -> None:
+    item["diagnosedAt"] = utc_now()
+    item["timeToDiagnoseSeconds"] = _seconds_between(item["startedAt"], item["diagnosedAt"])
+    item["status"] = "fixing"
+
+
+def count(item: dict, what: str) -> None:
+    item[what] += 1
+
+
+def verified(item: dict, applied_by: str, verification: dict) -> None:
+    item["fixedAt"] = utc_now()
+    item["timeToFixSeconds"] = _seconds_between(item["diagnosedAt"] or item["startedAt"],
+                                                item["fixedAt"])
+    item["fixAppliedBy"] = applied_by
+    item["verification"] = {"verifiedAt": item["fixedAt"], **verification}
+    item["status"] = "revealed" if item["solutionRevealed"] else "verified"
+
+
+def skipped(item: dict) -> None:
+    item["status"] = "skipped"
+
+
+def revealed(item: dict) -> None:
+    item["solutionRevealed"] = True
+
+
+def reset_entry(record: dict, scenario_id: str) -> dict:
+    old = entry(record, scenario_id)
+    fresh = new_scenario(old["id"], old["cause"], old["namespace"])
+    record["scenarios"][record["scenarios"].index(old)] = fresh
+    return fresh
+
+
+def summary_rows(record: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """(scenario, status, quiz tries, hints, time to fix, fixed by) for the end-of-lab table."""
+    rows = []
+    for item in record["scenarios"]:
+        tries = "/".join(str(len(item["quiz"][q]["attempts"])) for q in ("cause", "evidence"))
+        fix = item["timeToFixSeconds"]
+        rows.append((item["id"], item["status"], tries, str(item["hintsShown"]),
+                     "-" if fix is None else f"{fix:.0f}s", item["fixAppliedBy"] or "-"))
+    return rows
