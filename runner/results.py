@@ -344,9 +344,11 @@ def read_results_text(text: str, source: str = "<results>"):
     try:
         return json.loads(text)
     except ValueError as error:
-        hint = " (truncated?)" if getattr(error, "pos", 0) >= len(text.rstrip()) else ""
-        raise InputError(f"{source}: not valid JSON{hint}: {error.msg} at line "
-                         f"{getattr(error, 'lineno', '?')}; restore the file the lab wrote") from None
+        stripped = text.rstrip()
+        hint = "" if stripped.endswith("}") else " (truncated?)"
+        where = f" (line {getattr(error, 'lineno', '?')}, column {getattr(error, 'colno', '?')})"
+        raise InputError(f"{source}: not valid JSON{hint}: {getattr(error, 'msg', error)}{where}; "
+                         "restore the file the lab wrote") from None
 
 
 def load_results(path) -> dict:

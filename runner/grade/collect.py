@@ -1,0 +1,65 @@
+"""Find and read results files; every problem becomes a verdict, never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner import results
+from runner.errors import InputError
+from runner.grade.model import Checked
+
+REPORT_NAMES = ("report.json",)
+
+
+def find_result_files(paths) -> tuple[list[Path], list[str]]:
+    """Expand folders to their *.json files (sorted); also return paths that do not exist."""
+    found, missing = [], []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.glob("*.json")
+                            if not p.name.startswith(".") and p.name not in REPORT_NAMES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(str(raw))
+    return found, missing
+
+
+def check_text(text: str, source: str, key) -> Checked:
+    """Parse, validate and verify one file's text."""
+    try:
+        record = results.read_results_text(text, source)
+    except InputError as error:
+        return Checked(source, None, results.INVALID, str(error).split(": ", 1)[-1])
+    verdict = results.inspect_results(record, key)
+    keep = record if isinstance(record, dict) else None
+    return Checked(source, keep, verdict.status, verdict.reason)
+
+
+def check_file(path, key) -> Checked:
+    """Read and verify one results file; an unreadable file is `invalid` with the reason."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return Checked(str(path), None, results.INVALID, f"cannot read it: {error}")
+    return check_text(text, str(path), key)
+
+
+def check_files(paths, key) -> list[Checked]:
+    return [check_file(path, key) for path in paths]
+
+
+def read_roster(path) -> list[str]:
+    """Participant names, one per line ('#' comments; CSV: the first column)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the roster ({error}); give a text file with one "
+                         "participant per line") from None
+    names = []
+    for line in lines:
+        name = line.split("#", 1)[0].split(",", 1)[0].strip()
+        if name and name.lower() not in ("participant", "name") and name not in names:
+            names.append(name)
+    return names
