@@ -16,7 +16,9 @@ from runner.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CatalogError, Crashl
 
 COMMAND_MODULES = (
     "runner.cli.catalog_cmds",
+    "runner.cli.cluster_cmds",
     "runner.cli.diagnose_cmds",
+    "runner.cli.instructor_cmds",
     "runner.cli.run_cmds",
 )
 
