@@ -129,6 +129,7 @@ class Server:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
 
     def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
         pass
