@@ -2,7 +2,7 @@
 
 import threading
 
-from . import appmodel, podstatus
+from . import applog, appmodel, podstatus
 from .httpapi import Gone
 from .podstatus import EPOCH, backoff_message, container_id, running, terminated, waiting
 from .store import now_rfc3339
@@ -147,7 +147,7 @@ class PodRun(threading.Thread):
                 self._write("Running", self._container(running(started_at), last, restarts,
                                                        outcome.ready, True, cid),
                             outcome.ready, True)
-                log = self._run(outcome, c)
+                log = self._run(outcome, c, previous_log)
                 last = terminated(outcome.reason, outcome.exit_code, started_at, cid)
                 self._set_log(log, previous_log)
                 self._write("Running", self._container(last, _last_of(self.status), restarts,
@@ -164,9 +164,9 @@ class PodRun(threading.Thread):
                 self._sleep(delay)
             restarts += 1
 
-    def _run(self, outcome, c: str) -> str:
+    def _run(self, outcome, c: str, previous_log: str | None) -> str:
         """Let the container run until it ends; returns its full log."""
-        if outcome.kind in ("healthy",):
+        if outcome.kind == "healthy":
             while True:
                 if outcome.readiness_detail:
                     self._event("Unhealthy", f"Readiness probe failed: "
@@ -183,10 +183,8 @@ class PodRun(threading.Thread):
         for _ in range(outcome.probe_failures):
             self._sleep(outcome.probe_period)
             if "statuscode" in outcome.probe_detail:
-                log += podstatus_request_line(outcome.probe_path)
-                self._set_log(log, None if self.status is None else
-                              self.kubelet.emulator.logs(self.meta["namespace"],
-                                                         self.meta["name"], c)["previous"])
+                log += applog.request(outcome.probe_path, 404)
+                self._set_log(log, previous_log)
             self._event("Unhealthy", f"Liveness probe failed: {outcome.probe_detail}",
                         "Warning")
         self._event("Killing", f"Container {c} failed liveness probe, will be restarted")
@@ -197,8 +195,3 @@ def _last_of(status: dict) -> dict | None:
     statuses = status.get("containerStatuses") or [{}]
     return statuses[0].get("lastState") or None
 
-
-def podstatus_request_line(path: str) -> str:
-    from . import applog
-
-    return applog.request(path, 404)
