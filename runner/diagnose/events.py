@@ -6,7 +6,7 @@ kubelet's wording, which drifts between versions (see pod-status-facts.md).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runner.diagnose.podview import as_dict, as_int
 
@@ -32,14 +32,19 @@ class Event:
     pod: str | None = None
     namespace: str | None = None
     last_seen: str | None = None
+    lowered: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "lowered", self.message.lower())
 
     def line(self) -> str:
         times = f" (x{self.count})" if self.count > 1 else ""
         return f"event {self.reason}: {self.message}{times}"
 
     def says(self, *needles: str) -> bool:
-        low = self.message.lower()
-        return any(needle.lower() in low for needle in needles)
+        """True when the message contains any of the (lower-case) needles."""
+        low = self.lowered
+        return any(needle in low for needle in needles)
 
 
 def normalize_event(raw) -> Event | None:

@@ -1,6 +1,5 @@
 """Read-only views over a pod dict (camelCase, as `kubectl get pod -o json` prints it)."""
 
-from dataclasses import dataclass
 
 # Waiting reasons that mean "this container is in trouble", not "still starting".
 TROUBLE_WAITING = frozenset({
@@ -22,57 +21,37 @@ def as_int(value, default: int = 0) -> int:
         return default
 
 
-@dataclass(frozen=True)
 class ContainerView:
-    """One container's status and spec, with the dotted path evidence lines use."""
+    """One container's status and spec, with the dotted path evidence lines use.
 
-    name: str | None
-    index: int
-    init: bool
-    status: dict
-    spec: dict
+    Fields are read once here: diagnose() looks at them many times per pod.
+    """
+
+    __slots__ = ("name", "index", "init", "status", "spec", "state", "last_state", "waiting",
+                 "running", "terminated", "last_terminated", "restart_count", "ready",
+                 "waiting_reason", "trouble")
+
+    def __init__(self, name: str | None, index: int, init: bool, status: dict, spec: dict):
+        self.name, self.index, self.init, self.status, self.spec = name, index, init, status, spec
+        self.state = as_dict(status.get("state"))
+        self.last_state = as_dict(status.get("lastState"))
+        self.waiting = as_dict(self.state.get("waiting"))
+        self.running = as_dict(self.state.get("running"))
+        self.terminated = as_dict(self.state.get("terminated"))
+        self.last_terminated = as_dict(self.last_state.get("terminated"))
+        self.restart_count = as_int(status.get("restartCount"))
+        ready = status.get("ready")
+        self.ready = ready if isinstance(ready, bool) else None
+        self.waiting_reason = str(self.waiting.get("reason") or "")
+        self.trouble = self._trouble()
+
+    def __repr__(self) -> str:
+        return f"ContainerView({self.path})"
 
     @property
     def path(self) -> str:
         field = "initContainerStatuses" if self.init else "containerStatuses"
         return f"status.{field}[{self.name if self.name else self.index}]"
-
-    @property
-    def state(self) -> dict:
-        return as_dict(self.status.get("state"))
-
-    @property
-    def last_state(self) -> dict:
-        return as_dict(self.status.get("lastState"))
-
-    @property
-    def waiting(self) -> dict:
-        return as_dict(self.state.get("waiting"))
-
-    @property
-    def running(self) -> dict:
-        return as_dict(self.state.get("running"))
-
-    @property
-    def terminated(self) -> dict:
-        return as_dict(self.state.get("terminated"))
-
-    @property
-    def last_terminated(self) -> dict:
-        return as_dict(self.last_state.get("terminated"))
-
-    @property
-    def restart_count(self) -> int:
-        return as_int(self.status.get("restartCount"))
-
-    @property
-    def ready(self) -> bool | None:
-        ready = self.status.get("ready")
-        return ready if isinstance(ready, bool) else None
-
-    @property
-    def waiting_reason(self) -> str:
-        return str(self.waiting.get("reason") or "")
 
     def terminations(self):
         """(field path, terminated dict) for the current then the last termination."""
@@ -81,8 +60,7 @@ class ContainerView:
         if self.last_terminated:
             yield "lastState.terminated", self.last_terminated
 
-    @property
-    def trouble(self) -> int:
+    def _trouble(self) -> int:
         """How strongly this container looks like the one in trouble (0 = healthy)."""
         score = 0
         if self.waiting_reason in TROUBLE_WAITING:
