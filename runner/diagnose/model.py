@@ -5,7 +5,7 @@ the cause), "medium" (the shape fits one cause but a look-alike is possible),
 "low" (a guess from the flowchart's most likely branch; read `missing`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CAUSES = (
     "bad_command",
