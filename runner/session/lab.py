@@ -121,7 +121,9 @@ class LabSession:
                                              self.version, where, rows)
         else:
             self.record = records.merge_lab(loaded, rows, where)
-            resume = records.next_scenario(self.record)
+            mine = {s.id for s in self.scenarios}
+            resume = next((item["id"] for item in self.record["scenarios"]
+                           if item["id"] in mine and not records.is_final(item)), None)
             if resume:
                 self.screen.say(f"Resuming {self.options.lab} for {self.options.participant} "
                                 f"at {resume}.")
