@@ -142,14 +142,14 @@ def ping_api(context: str, environ) -> tuple[bool | None, str]:
 
 
 def cmd_up(args, env: Environment) -> int:
-    from runner.kind import LAB_IMAGE, check_cluster_name, check_wait
+    from runner.kind import DEFAULT_WAIT, LAB_IMAGE, check_cluster_name, check_wait
 
     image = args.image or LAB_IMAGE
     step = StepPrinter(env)
     if args.context:
         return _up_on_context(args.context, image, bool(args.image), env, step)
     check_cluster_name(args.name)
-    wait = check_wait(args.wait or "120s")
+    wait = check_wait(args.wait or DEFAULT_WAIT)
     return _up_on_kind(args, image, wait, env, step)
 
 
@@ -212,7 +212,9 @@ def cmd_status(args, env: Environment) -> int:
     tools = KUBECTL_ONLY if args.context else ("docker", "kind", "kubectl")
     report = check_tools(env.environ, tools)
     for check in report.checks:
-        env.out(f"{check.tool:<9} {check.version or 'missing'}")
+        state = check.version or "not usable"
+        env.out(f"{check.tool:<9} {state}" + ("" if check.ok or not check.version
+                                               else " (not usable)"))
         if check.warning:
             env.out(f"{'':<9} note: {check.warning}")
     code, context = None, args.context

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from runner.errors import ClusterError, EnvironmentProblem, NotOwnedError, UsageError
 from runner.kind import _marker
-from runner.kind._run import run
+from runner.kind._run import ToolTimedOut, run
 from runner.kind._steps import silent_step
 
 DEFAULT_CLUSTER = "crashlab"
@@ -108,10 +108,17 @@ def is_lab_cluster(name: str, environ: Mapping[str, str] | None = None) -> bool:
 
 def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
                    wait: str = DEFAULT_WAIT) -> None:
-    """`kind create cluster` with the checked-in config, then record that the lab made it."""
+    """`kind create cluster` with the checked-in config, then record that the lab made it.
+
+    Interrupted or timed out, the half-made cluster is deleted again.
+    """
     argv = ["kind", "create", "cluster", "--name", name, "--config", str(CONFIG_FILE),
             "--wait", check_wait(wait)]
-    result = run(argv, environ=environ, timeout=CREATE_TIMEOUT)
+    try:
+        result = run(argv, environ=environ, timeout=CREATE_TIMEOUT)
+    except (KeyboardInterrupt, ToolTimedOut):
+        _remove_partial_cluster(name, environ)
+        raise
     if not result.ok:
         raise EnvironmentProblem(f"kind could not create cluster {name!r} "
                                  f"({result.last_error_line()}): fix that, then run "
@@ -122,6 +129,12 @@ def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | 
                                  "containers for it: run `kind get nodes --name "
                                  f"{name}` and `crashlab cluster up` again")
     _marker.write_marker(name, ids, node_image(), environ)
+
+
+def _remove_partial_cluster(name: str, environ: Mapping[str, str] | None) -> None:
+    """A create cut short leaves node containers behind that the next `up` would take
+    for an existing cluster; the name was free before, so nothing else is lost."""
+    run(["kind", "delete", "cluster", "--name", name], environ=environ, timeout=DELETE_TIMEOUT)
 
 
 def ensure_context(name: str, environ: Mapping[str, str] | None = None) -> str:

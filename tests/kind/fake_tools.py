@@ -161,6 +161,9 @@ def _create(argv, name, world):
             f'name "{name}"')
         return 1, False
     config = flag(argv, "--config")
+    if world["kind"].get("create_hang"):
+        import time
+        time.sleep(world["kind"]["create_hang"])
     if world["kind"].get("create_error"):
         err(f"ERROR: failed to create cluster: {world['kind']['create_error']}")
         return 1, False

@@ -90,7 +90,7 @@ class FakeTools:
 class _VersionHandler(BaseHTTPRequestHandler):
     """Answers GET /version like an API server of Kubernetes v1.33.1."""
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
+    def do_GET(self):
         if self.path.split("?")[0].rstrip("/") != "/version":
             self.send_error(404)
             return

@@ -162,6 +162,19 @@ def test_a_failed_create_shows_kinds_error_and_exits_3(tools):
     assert not marker(tools).exists()
 
 
+def test_a_create_that_times_out_is_cleaned_up(tools, monkeypatch):
+    monkeypatch.setattr("runner.kind.clusters.CREATE_TIMEOUT", 0.5)
+    tools.world["kind"]["create_hang"] = 5
+    tools.save()
+
+    result = tools.cli("cluster", "up")
+
+    assert result.code == 3
+    assert "did not finish within 0.5s" in result.err
+    assert tools.calls("kind")[-1] == ["kind", "delete", "cluster", "--name", "crashlab"]
+    assert not marker(tools).exists()
+
+
 def test_bad_name_and_wait_are_usage_errors(tools):
     assert tools.cli("cluster", "up", "--name", "Not_Valid").code == 2
     assert tools.cli("cluster", "up", "--wait", "two minutes").code == 2
@@ -274,7 +287,7 @@ def test_status_with_docker_down_exits_3(tools):
     result = tools.cli("cluster", "status")
 
     assert result.code == 3
-    assert "docker    missing" in result.out
+    assert "docker    not usable" in result.out
     assert "Cannot connect to the Docker daemon" in result.err
 
 

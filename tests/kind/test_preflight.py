@@ -70,8 +70,8 @@ def test_kind_older_than_0_20_is_refused_with_the_install_link(tools):
 
     assert result.code == 3
     assert error_lines(result.err) == [
-        "crashlab: error: kind v0.17.0 is too old: crashlab needs kind >= v0.20.0; "
-        f"upgrade it ({KIND_LINK})"]
+        ("crashlab: error: kind v0.17.0 is too old: crashlab needs kind >= v0.20.0; "
+         f"upgrade it ({KIND_LINK})")]
 
 
 def test_kind_older_than_the_node_image_release_only_warns(tools):
@@ -111,7 +111,7 @@ def test_status_shows_versions_and_missing_tools_then_exits_3(tools):
 
     assert result.code == 3
     assert "docker    27.3.1" in result.out
-    assert "kubectl   missing" in result.out
+    assert "kubectl   not usable" in result.out
     assert error_lines(result.err) == [
         f"crashlab: error: kubectl not found on PATH: install it ({KUBECTL_LINK})"]
 
