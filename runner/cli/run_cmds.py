@@ -80,8 +80,8 @@ def _options(args, participant: str, lab: str):
 
     return SessionOptions(
         lab=lab, participant=participant,
-        results_path=Path(args.results) / f"{lab}-{participant}.json",
-        workspace=Path(args.workspace) / lab,
+        results_path=Path(getattr(args, "results", "results")) / f"{lab}-{participant}.json",
+        workspace=Path(getattr(args, "workspace", "workspace")) / lab,
         image=getattr(args, "image", None) or "crashlab/lab-app:0.1.0",
         stability_window=getattr(args, "stability_window", None),
         solve=getattr(args, "solve", False), yes=getattr(args, "yes", False),

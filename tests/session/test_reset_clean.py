@@ -1,0 +1,83 @@
+"""crashlab reset (break again, clear the record, back up the file) and crashlab clean."""
+
+import pytest
+
+from runner import ownership
+from tests.cli.helpers import run_cli
+from tests.harness.fixtures import main_status, wait_for_pod
+from tests.session.helpers import PARTICIPANT, Lab, namespace
+
+
+@pytest.fixture
+def lab(tmp_path, k8s_api, kubelet):
+    return Lab(tmp_path, k8s_api)
+
+
+def _cli(lab: Lab, *argv):
+    return run_cli(*argv, "--context", lab.api.context, environ=lab.api.environ)
+
+
+def test_reset_breaks_it_again_and_keeps_the_learners_file(lab, k8s_api):
+    lab.write_fix("oom-killed", lambda objects: None)
+    assert lab.run("--only", "oom-killed").code == 0
+    assert lab.entry("oom-killed")["status"] == "verified"
+    edited = lab.workspace_file("oom-killed").read_text()
+
+    result = _cli(lab, "reset", "oom-killed", "--participant", PARTICIPANT,
+                  "--results", str(lab.root / "results"), "--workspace",
+                  str(lab.root / "workspace"))
+
+    assert result.code == 0, result.stderr
+    entry = lab.entry("oom-killed")
+    assert entry["status"] == "pending" and entry["verification"] is None
+    assert entry["quiz"]["cause"]["attempts"] == []
+    backups = list(lab.workspace_file("oom-killed").parent.glob("oom-killed.yaml.*.bak"))
+    assert len(backups) == 1 and backups[0].read_text() == edited
+    assert "48Mi" in lab.workspace_file("oom-killed").read_text()
+    assert f"Your edited manifest is kept as {backups[0]}" in result.stdout
+    cluster = k8s_api.connect()
+    wait_for_pod(cluster, namespace("oom-killed"),
+                 lambda pod: ((main_status(pod).get("lastState") or {}).get("terminated") or {})
+                 .get("reason") == "OOMKilled")
+
+
+def test_reset_of_a_changed_configmap_restarts_the_workload(lab, k8s_api):
+    assert lab.run("--solve", "--only", "invalid-app-config").code == 0
+    result = _cli(lab, "reset", "invalid-app-config", "--participant", PARTICIPANT,
+                  "--results", str(lab.root / "results"), "--workspace",
+                  str(lab.root / "workspace"))
+    assert result.code == 0, result.stderr
+    cluster = k8s_api.connect()
+    wait_for_pod(cluster, namespace("invalid-app-config"),
+                 lambda pod: main_status(pod).get("restartCount", 0) >= 1)
+
+
+def test_clean_deletes_only_the_labs_namespaces(lab, k8s_api):
+    assert lab.run("--solve", "--only", "bad-command").code == 0
+    cluster = k8s_api.connect()
+    other = ownership.owner_labels("lab-3", "bad-command", "bob")
+    cluster.ensure_namespace(ownership.namespace_name("bob", "bad-command"), other)
+    cluster.request("POST", "/api/v1/namespaces", doing="creating a foreign namespace",
+                    body={"apiVersion": "v1", "kind": "Namespace",
+                          "metadata": {"name": "crashlab-ada-not-ours"}})
+
+    result = _cli(lab, "clean", "--participant", PARTICIPANT)
+
+    assert result.code == 0, result.stderr
+    names = {ns["metadata"]["name"] for ns in
+             cluster.request("GET", "/api/v1/namespaces", doing="listing")["items"]}
+    assert not any(name.startswith("crashlab-ada-") and name != "crashlab-ada-not-ours"
+                   for name in names)
+    assert {"crashlab-bob-bad-command", "crashlab-ada-not-ours"} <= names
+    assert "crashlab-ada-bad-command" in result.stdout
+
+    result = _cli(lab, "clean", "--all")
+    names = {ns["metadata"]["name"] for ns in
+             cluster.request("GET", "/api/v1/namespaces", doing="listing")["items"]}
+    assert "crashlab-bob-bad-command" not in names and "crashlab-ada-not-ours" in names
+
+
+def test_bad_participant_name_is_refused(lab):
+    result = lab.run("--solve", "--participant", "Ada Lovelace")
+    assert result.code == 2
+    assert "--participant 'Ada Lovelace' must be lower-case letters" in result.stderr
