@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     diagnose.add_argument("--events", metavar="FILE", help="events (kubectl get events / describe rows)")
     diagnose.add_argument("--logs", metavar="FILE", help="output of kubectl logs")
     diagnose.add_argument("--previous-logs", metavar="FILE", help="output of kubectl logs --previous")
-    diagnose.add_argument("-n", "--namespace", help="namespace of POD (default: the context's)")
+    diagnose.add_argument("-n", "--namespace", help="namespace of POD (default: default)")
     diagnose.add_argument("--context", help="kubeconfig context (default: the current one)")
     diagnose.add_argument("-c", "--container", help="judge this container, not the one most in trouble")
     diagnose.add_argument("-o", "--output", choices=("text", "json"), default="text")
@@ -89,28 +89,26 @@ def _add_files(args, env, pod, events, logs, previous):
 
 def _read_live(args):
     """Pod, its events and logs from the cluster (runner.cluster, imported only here)."""
-    from runner import cluster
+    from runner import cluster as cluster_api
     from runner.diagnose.podview import list_containers, pick_container
 
-    pod = cluster.get_pod(args.context, args.namespace, args.pod)
-    namespace = (pod.get("metadata") or {}).get("namespace") or args.namespace
-    events = cluster.list_pod_events(args.context, namespace, args.pod)
-    view = pick_container(list_containers(pod))
-    container = args.container or (view.name if view else None)
-    logs = _logs_or_none(cluster, args.context, namespace, args.pod, container, previous=False)
-    previous = None
-    if view is not None and (view.restart_count or view.last_terminated):
-        previous = _logs_or_none(cluster, args.context, namespace, args.pod, container, previous=True)
-    return pod, events, logs, previous
-
-
-def _logs_or_none(cluster, context, namespace, pod, container, previous: bool):
-    from runner.errors import CrashlabError
-
+    namespace = args.namespace or "default"
+    cluster = cluster_api.connect(args.context)
     try:
-        return cluster.read_logs(context, namespace, pod, container, previous)
-    except CrashlabError:
-        return None  # no previous instance yet, or the container never ran: not fatal here
+        pod = cluster.get_pod(namespace, args.pod)
+        if pod is None:
+            raise InputError(f"pod {args.pod} not found in namespace {namespace}: check the name "
+                             f"with kubectl get pods -n {namespace}")
+        events = cluster.list_pod_events(namespace, args.pod)
+        view = pick_container(list_containers(pod))
+        container = args.container or (view.name if view else None)
+        logs = cluster.read_logs(namespace, args.pod, container, previous=False)
+        previous = None
+        if view is not None and (view.restart_count or view.last_terminated):
+            previous = cluster.read_logs(namespace, args.pod, container, previous=True)
+    finally:
+        cluster.close()
+    return pod, events, logs, previous
 
 
 def _read_text(path: str, env, allow_empty: bool = False) -> str:
@@ -194,10 +192,13 @@ def _observed_objects(args, env):
         if not pods and not events:
             raise InputError(f"cannot read {_name(args.file)}: no pods or events in this YAML/JSON")
         return pods, events
-    from runner import cluster
+    from runner import cluster as cluster_api
 
-    return (cluster.list_pods(args.context, all_namespaces=True),
-            cluster.list_events(args.context, all_namespaces=True))
+    cluster = cluster_api.connect(args.context)
+    try:
+        return cluster.list_pods(), cluster.list_events()  # no namespace: all namespaces
+    finally:
+        cluster.close()
 
 
 def _row(row) -> dict:

@@ -86,19 +86,44 @@ def test_directory_is_refused(tmp_path):
     assert code == 2 and err == f"crashlab: error: cannot read {tmp_path}: it is a folder, not a file\n"
 
 
-def fake_cluster(monkeypatch, calls):
-    pod = {"metadata": {"name": "web-0", "namespace": "lab"}, "status": {"containerStatuses": [
+class FakeCluster:
+    """Stands in for runner.cluster.Cluster: records calls, answers with one crash-looping pod."""
+
+    POD = {"metadata": {"name": "web-0", "namespace": "lab"}, "status": {"containerStatuses": [
         {"name": "app", "restartCount": 2, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
          "lastState": {"terminated": {"reason": "Error", "exitCode": 1}}}]}}
+
+    def __init__(self, calls, context):
+        self.calls = calls
+        calls.append(("connect", context))
+
+    def get_pod(self, namespace, name):
+        self.calls.append(("get_pod", namespace, name))
+        return self.POD if name == "web-0" else None
+
+    def list_pod_events(self, namespace, pod_name):
+        self.calls.append(("list_pod_events", namespace, pod_name))
+        return []
+
+    def read_logs(self, namespace, pod, container=None, previous=False):
+        self.calls.append(("read_logs", namespace, pod, container, previous))
+        return "FATAL mkdir /data: Permission denied" if previous else ""
+
+    def list_pods(self, namespace=None):
+        self.calls.append(("list_pods", namespace))
+        return [self.POD]
+
+    def list_events(self, namespace=None):
+        return [{"type": "Warning", "reason": "BackOff", "message": "x", "count": 3,
+                 "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "lab"}}]
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+def fake_cluster(monkeypatch, calls):
     module = types.ModuleType("runner.cluster")
-    module.get_pod = lambda context, ns, name: calls.append(("get_pod", context, ns, name)) or pod
-    module.list_pod_events = lambda context, ns, name: calls.append(("events", context, ns, name)) or []
-    module.read_logs = lambda context, ns, name, container, previous: calls.append(
-        ("logs", container, previous)) or ("FATAL mkdir /data: Permission denied" if previous else "")
-    module.list_pods = lambda context, all_namespaces: calls.append(("pods", context, all_namespaces)) or [pod]
-    module.list_events = lambda context, all_namespaces: [
-        {"type": "Warning", "reason": "BackOff", "message": "x", "count": 3,
-         "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "lab"}}]
+    module.connect = lambda context=None: FakeCluster(calls, context)
     monkeypatch.setitem(sys.modules, "runner.cluster", module)
     import runner
     monkeypatch.setattr(runner, "cluster", module, raising=False)
@@ -109,8 +134,16 @@ def test_live_diagnose_calls_the_cluster_functions(monkeypatch):
     fake_cluster(monkeypatch, calls)
     code, out, _ = run(["diagnose", "web-0", "-n", "lab", "--context", "kind-crashlab", "-o", "json"])
     assert code == 0 and json.loads(out)["cause"] == "permissions"
-    assert calls == [("get_pod", "kind-crashlab", "lab", "web-0"), ("events", "kind-crashlab", "lab", "web-0"),
-                     ("logs", "app", False), ("logs", "app", True)]
+    assert calls == [("connect", "kind-crashlab"), ("get_pod", "lab", "web-0"),
+                     ("list_pod_events", "lab", "web-0"), ("read_logs", "lab", "web-0", "app", False),
+                     ("read_logs", "lab", "web-0", "app", True), ("close",)]
+
+
+def test_live_pod_not_found_is_one_line(monkeypatch):
+    fake_cluster(monkeypatch, [])
+    code, _, err = run(["diagnose", "nope"])
+    assert (code, err) == (2, "crashlab: error: pod nope not found in namespace default: check the "
+                              "name with kubectl get pods -n default\n")
 
 
 def test_observe_kql():
@@ -125,7 +158,7 @@ def test_observe_live_tables(monkeypatch):
     fake_cluster(monkeypatch, calls)
     code, out, _ = run(["observe", "--context", "c1", "--min-restarts", "1", "-o", "json"])
     data = json.loads(out)
-    assert code == 0 and ("pods", "c1", True) in calls
+    assert code == 0 and calls[:2] == [("connect", "c1"), ("list_pods", None)]
     assert data["crashLoopBackOff"][0]["pod"] == "web-0"
     assert data["warnings"] == [{"namespace": "lab", "reason": "BackOff", "count": 3}]
     assert data["restarting"][0]["restarts"] == 2
