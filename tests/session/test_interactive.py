@@ -1,0 +1,102 @@
+"""The interactive asker: questionary driven by pipe input, and a fix made with kubectl."""
+
+import io
+import threading
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from runner.catalog import load_catalog
+from runner.session import SessionOptions
+from runner.session.askers import CHANGED, ScriptedAsker
+from runner.session.lab import LabSession
+from runner.session.live import LabCluster
+from runner.session.prompts import QuestionaryAsker
+from runner.session.screen import PlainScreen
+from tests.session.helpers import PARTICIPANT, RIGHT, Lab, namespace, solution_objects
+
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+@pytest.fixture
+def lab(tmp_path, k8s_api, kubelet):
+    return Lab(tmp_path, k8s_api)
+
+
+def make_session(lab: Lab, asker, out, yes=False) -> LabSession:
+    options = SessionOptions(lab="lab-3", participant=PARTICIPANT, results_path=lab.results,
+                             workspace=lab.workspace, stability_window=1, yes=yes,
+                             only="oom-killed")
+    return LabSession(load_catalog(), options, LabCluster(lab.api.connect()), asker,
+                      PlainScreen(out))
+
+
+class KeyFeeder(QuestionaryAsker):
+    """Types the next scripted keys just before each prompt reads them."""
+
+    def __init__(self, pipe, keys: list[str]):
+        super().__init__(input=pipe, output=DummyOutput())
+        self.pipe, self.keys = pipe, list(keys)
+
+    def _select(self, message, options):
+        self.pipe.send_text(self.keys.pop(0))
+        return super()._select(message, options)
+
+
+def test_questionary_menu_quiz_hint_and_apply(lab):
+    lab.write_fix("oom-killed", lambda objects: None)
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        asker = KeyFeeder(pipe, [
+            DOWN + ENTER,          # menu: Show a hint
+            ENTER,                 # menu: Answer the quiz
+            DOWN + ENTER,          # cause: the second choice (app_config) is wrong
+            ENTER,                 # cause: oom_killed
+            ENTER,                 # evidence: oomkilled-137
+            ENTER,                 # fix: Apply oom-killed.yaml
+        ])
+        code = make_session(lab, asker, out).run()
+    text = out.getvalue()
+    assert code == 0, text
+    assert "hint 1 of 3" in text
+    assert "✗ An application error exits on its own" in text
+    assert "your container's last state was OOMKilled, exit code 137" in text
+    entry = lab.entry("oom-killed")
+    assert entry["status"] == "verified" and entry["hintsShown"] == 1
+    assert entry["fixAppliedBy"] == "workspace"
+    assert [a["answer"] for a in entry["quiz"]["cause"]["attempts"]] == ["app_config",
+                                                                        "oom_killed"]
+
+
+def test_ctrl_c_in_a_prompt_is_handled_once(lab):
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        code = make_session(lab, KeyFeeder(pipe, ["\x03"]), out).run()
+    assert code == 130
+    assert out.getvalue().strip().splitlines()[-1].startswith("Interrupted: progress saved")
+
+
+class KubectlLearner(ScriptedAsker):
+    """Answers the quiz, then fixes the Deployment "with kubectl" while the lab waits."""
+
+    def __init__(self, lab: Lab):
+        super().__init__(RIGHT)
+        self.lab = lab
+
+    def fix_action(self, scenario, path, options, changed: threading.Event):
+        cluster = self.lab.api.connect()
+        ns = namespace(scenario.id)
+        for obj in solution_objects(scenario.id):
+            cluster.apply([obj], ns)
+        assert changed.wait(10), "the lab noticed the new pod template"
+        return CHANGED
+
+
+def test_fix_made_with_kubectl_is_noticed_and_verified(lab):
+    out = io.StringIO()
+    code = make_session(lab, KubectlLearner(lab), out).run()
+    assert code == 0, out.getvalue()
+    assert "You changed the workload with kubectl" in out.getvalue()
+    entry = lab.entry("oom-killed")
+    assert entry["status"] == "verified" and entry["fixAppliedBy"] == "kubectl"
