@@ -78,9 +78,11 @@ def run_job(engine: Engine, job: Job, session: str, files_root: Path, image_user
     name = f"crashlab-{job.key}-{uuid.uuid4().hex[:6]}"
     labels = {**LABELS, SESSION_LABEL: session}
 
-    started_at = time.monotonic()
     launch = engine.run(*spec.docker_args(name=name, labels=labels, network="none"),
                         check=False, timeout=120)
+    # `docker run -d` returns once the process is started: the window counts from here, so a
+    # slow, busy engine does not eat into it.
+    started_at = time.monotonic()
     state = engine.inspect(name)["State"]
     if state["Status"] == "created":  # the process never ran: runc could not exec it
         outcome.exit_code = state["ExitCode"] or launch.returncode
