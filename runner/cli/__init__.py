@@ -12,7 +12,7 @@ import sys
 
 from runner import __version__
 from runner.cli.env import Environment
-from runner.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CatalogError, CrashlabError
+from runner.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CrashlabError
 
 COMMAND_MODULES = (
     "runner.cli.catalog_cmds",
@@ -54,16 +54,12 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except KeyboardInterrupt:
         env.err("crashlab: interrupted")
         return EXIT_INTERRUPTED
-    except CatalogError as problem:
-        if env.debug:
-            raise
-        for line in problem.problems:
-            env.err(f"crashlab: error: {line}")
-        return problem.exit_code
     except CrashlabError as problem:
         if env.debug:
             raise
-        env.err(f"crashlab: error: {problem}")
+        # Errors that found several problems (a catalogue, a preflight) print one line each.
+        for line in getattr(problem, "problems", None) or [str(problem)]:
+            env.err(f"crashlab: error: {line}")
         return problem.exit_code
 
 
