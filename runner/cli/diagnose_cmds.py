@@ -60,7 +60,7 @@ def run_diagnose(args, env) -> int:
         raise UsageError("give a POD name for a live diagnosis, or -f FILE ('-' for stdin) "
                          "with what kubectl printed")
     if args.pod and not args.file:
-        pod, events, logs, previous = _read_live(args)
+        pod, events, logs, previous = _read_live(args, env)
         pod, events, logs, previous = _add_files(args, env, pod, events, logs, previous)
     else:
         pod, events, logs, previous = _add_files(args, env, None, [], None, None)
@@ -87,13 +87,13 @@ def _add_files(args, env, pod, events, logs, previous):
     return pod, events, logs, previous
 
 
-def _read_live(args):
+def _read_live(args, env):
     """Pod, its events and logs from the cluster (runner.cluster, imported only here)."""
     from runner import cluster as cluster_api
     from runner.diagnose.podview import list_containers, pick_container
 
     namespace = args.namespace or "default"
-    cluster = cluster_api.connect(args.context)
+    cluster = cluster_api.connect(args.context, env.environ.get("KUBECONFIG"))
     try:
         pod = cluster.get_pod(namespace, args.pod)
         if pod is None:
@@ -194,7 +194,7 @@ def _observed_objects(args, env):
         return pods, events
     from runner import cluster as cluster_api
 
-    cluster = cluster_api.connect(args.context)
+    cluster = cluster_api.connect(args.context, env.environ.get("KUBECONFIG"))
     try:
         return cluster.list_pods(), cluster.list_events()  # no namespace: all namespaces
     finally:

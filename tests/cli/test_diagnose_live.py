@@ -1,0 +1,60 @@
+"""`crashlab diagnose POD` and `crashlab observe` against the API emulator, over real HTTP.
+
+Each scenario's broken manifest is deployed; the test kubelet plays what a real
+node reports for it; the CLI reads the live pod, its events and its logs and must
+name the scenario's cause.
+"""
+
+import json
+
+import pytest
+
+from runner import ownership
+from runner.catalog import load_catalog, render_manifests
+from tests.cli.helpers import run_cli
+from tests.harness.fixtures import main_status, wait_for_pod
+
+CATALOG = load_catalog()
+
+
+def _deploy_broken(k8s_api, scenario_id):
+    scenario = CATALOG.scenario(scenario_id)
+    namespace = ownership.namespace_name("ada", scenario_id)
+    cluster = k8s_api.connect()
+    labels = ownership.owner_labels("lab-3", scenario_id, "ada")
+    cluster.ensure_namespace(namespace, labels)
+    cluster.apply(render_manifests(scenario, "broken", namespace=namespace, participant="ada"), namespace)
+    pod = wait_for_pod(cluster, namespace, lambda p: main_status(p).get("restartCount", 0) >= 2, timeout=20)
+    return scenario, namespace, pod
+
+
+@pytest.mark.parametrize("scenario_id", sorted(CATALOG.scenarios))
+def test_live_diagnosis_names_the_scenario_cause(k8s_api, kubelet, scenario_id):
+    scenario, namespace, pod = _deploy_broken(k8s_api, scenario_id)
+    result = run_cli("diagnose", pod["metadata"]["name"], "-n", namespace, "--context", k8s_api.context,
+                     "-o", "json", environ=k8s_api.environ)
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["cause"] == scenario.cause, report
+    assert report["evidence"] and all(isinstance(line, str) for line in report["evidence"])
+    assert any(namespace in command for command in report["next"])
+
+
+def test_live_diagnosis_of_a_missing_pod_is_one_line(k8s_api):
+    result = run_cli("diagnose", "nope", "-n", "default", "--context", k8s_api.context, environ=k8s_api.environ)
+    assert result.code == 2 and result.stderr.count("\n") == 1 and "pod nope not found" in result.stderr
+
+
+def test_observe_lists_crashlooping_pods_and_warning_events(k8s_api, kubelet):
+    _deploy_broken(k8s_api, "bad-command")
+    _deploy_broken(k8s_api, "oom-killed")
+    result = run_cli("observe", "--context", k8s_api.context, "-o", "json", environ=k8s_api.environ)
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    looping = {(row["namespace"], row["container"]) for row in report["crashLoopBackOff"]}
+    assert looping >= {("crashlab-ada-bad-command", "app"), ("crashlab-ada-oom-killed", "app")}
+    warnings = {(row["namespace"], row["reason"]): row["count"] for row in report["warnings"]}
+    assert warnings[("crashlab-ada-bad-command", "Failed")] >= 2
+    assert warnings[("crashlab-ada-oom-killed", "BackOff")] >= 1
+    counts = [row["count"] for row in report["warnings"]]
+    assert counts == sorted(counts, reverse=True)
