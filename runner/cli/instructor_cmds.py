@@ -32,6 +32,9 @@ def register(subparsers) -> None:
                           help="name used in namespaces and labels (default selftest)")
     selftest.add_argument("--scenario", action="append", metavar="ID",
                           help="only this scenario (repeatable)")
+    selftest.add_argument("--fix-grace", type=float, default=120.0, metavar="S",
+                          help="seconds allowed for the solution's rollout, on top of the "
+                          "stability window (default 120)")
     selftest.add_argument("--image", help="lab app image (default crashlab/lab-app:0.1.0)")
     selftest.add_argument("--keep", action="store_true", help="keep the namespaces for a look")
     selftest.set_defaults(func=run_selftest)
@@ -152,7 +155,7 @@ def run_grade(args, env) -> int:
 
         report = build_report([], [], (args.lab,), order, roster, generated)
     if args.live:
-        report = _grade_live(args, report, order, roster, generated)
+        report = _grade_live(args, env, report, order, roster, generated)
     table.render(report, env.console())
     csv_out, html_out = args.csv, args.html
     folders = [Path(p) for p in args.paths if Path(p).is_dir()]
@@ -180,13 +183,13 @@ def _scenario_order(lab_id: str) -> tuple[str, ...]:
     return lab.scenario_ids if lab else ()
 
 
-def _grade_live(args, report, order, roster, generated):
-    from runner import cluster, workshop
+def _grade_live(args, env, report, order, roster, generated):
+    from runner import workshop
     from runner.catalog import load_catalog
 
     catalog = load_catalog()
     lab = _lab(catalog, args.lab)
-    conn = cluster.connect(args.context)
+    conn = _connect(args.context, env)
     try:
         snapshot = workshop.read_live_snapshot(conn, lab.id)
     finally:
@@ -230,10 +233,11 @@ def run_selftest(args, env) -> int:
         scenarios = [s for s in scenarios if s.id in args.scenario]
     options = selftest.Options(lab=lab.id, participant=args.participant,
                                stability_window=args.stability_window, keep=args.keep,
+                               fix_grace=args.fix_grace,
                                **({"image": args.image} if args.image else {}))
     env.err(f"selftest: {len(scenarios)} scenario(s) of {lab.id} in parallel, "
             f"namespaces crashlab-{args.participant}-<scenario>")
-    outcomes = selftest.run_selftest(lambda: _connect(args.context), scenarios, options,
+    outcomes = selftest.run_selftest(lambda: _connect(args.context, env), scenarios, options,
                                      progress=lambda line: env.err(line))
     selftest.render(outcomes, env.console())
     failed = [o for o in outcomes if not o.ok]
@@ -245,18 +249,24 @@ def run_selftest(args, env) -> int:
     return 0
 
 
-def _connect(context):
+def _connect(context, env, ping: bool = True):
+    """A Cluster for `context`, reading the kubeconfig named by the CLI's environment."""
     from runner import cluster
 
-    conn = cluster.connect(context)
-    conn.ping()
+    conn = cluster.connect(context, env.environ.get("KUBECONFIG"))
+    if ping:
+        try:
+            conn.ping()
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
 # ---- workshop --------------------------------------------------------------------------------
 
 def run_workshop_prepare(args, env) -> int:
-    from runner import cluster, workshop
+    from runner import workshop
     from runner.catalog import load_catalog
     from runner.grade import read_roster
 
@@ -270,9 +280,8 @@ def run_workshop_prepare(args, env) -> int:
         raise UsageError("--token-hours must be between 0 and 168")
     catalog = load_catalog()
     lab = _lab(catalog, args.lab)
-    conn = cluster.connect(args.context)
+    conn = _connect(args.context, env)
     try:
-        conn.ping()
         written = workshop.prepare(conn, lab, names, Path(args.out),
                                    token_seconds=int(args.token_hours * 3600),
                                    server=args.server, progress=env.err)
@@ -286,11 +295,10 @@ def run_workshop_prepare(args, env) -> int:
 
 
 def run_workshop_teardown(args, env) -> int:
-    from runner import cluster, workshop
+    from runner import workshop
 
-    conn = cluster.connect(args.context)
+    conn = _connect(args.context, env)
     try:
-        conn.ping()
         removed = workshop.teardown(conn, args.lab, progress=env.err)
     finally:
         conn.close()
