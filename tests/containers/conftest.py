@@ -20,7 +20,8 @@ from tests.containers.runs import image_user, remove_orphans, remove_session_con
 def _unavailable(reason: str):
     TIER["unavailable"] = reason
     if os.environ.get("CRASHLAB_REQUIRE_DOCKER") == "1":
-        pytest.fail(f"container tier required (CRASHLAB_REQUIRE_DOCKER=1) but {reason}", pytrace=False)
+        pytest.fail(f"container tier required (CRASHLAB_REQUIRE_DOCKER=1) but {reason}",
+                    pytrace=False)
     pytest.skip(f"container tier skipped: {reason}")
 
 

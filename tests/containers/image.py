@@ -19,6 +19,7 @@ from tests.containers.engine import Engine, EngineUnavailable, cache_dir, file_l
 BASE_IMAGE = "crashlab/base:bookworm-python3"
 # Not the product tag: the image built here has a different base than the release one.
 APP_IMAGE = "crashlab/lab-app:containers-test"
+IMAGE_LABEL = "org.opencontainers.image.vendor=crashlab"
 
 
 def _debootstrap(tarball: Path) -> None:
@@ -33,17 +34,18 @@ def _debootstrap(tarball: Path) -> None:
     with tempfile.TemporaryDirectory(dir=tarball.parent, prefix="rootfs-") as work:
         rootfs = Path(work) / "rootfs"
         proc = subprocess.run(
-            [debootstrap, "--variant=minbase", "--include=python3", "bookworm", str(rootfs), mirror],
+            [debootstrap, "--variant=minbase", "--include=python3", "bookworm", str(rootfs),
+             mirror],
             capture_output=True, text=True, timeout=900,
         )
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             raise RuntimeError(f"debootstrap failed ({proc.returncode}): {' | '.join(tail)}")
-        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
-            for entry in (rootfs / leftover).glob("*.deb" if "archives" in leftover else "*_*"):
-                entry.unlink()
+        for package in (rootfs / "var/cache/apt/archives").glob("*.deb"):
+            package.unlink()
         partial = Path(work) / "rootfs.tar"
-        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."], check=True, timeout=300)
+        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."],
+                       check=True, timeout=300)
         partial.replace(tarball)  # atomic: a half-written tarball is never picked up
 
 
@@ -72,4 +74,6 @@ def build_app_image(engine: Engine, context: Path, base: str) -> str:
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise RuntimeError(f"docker build of {context} failed ({proc.returncode}):\n{tail}")
+    # Earlier builds of the lab image, now untagged (the Dockerfile labels them), and nothing else.
+    engine.run("image", "prune", "--force", "--filter", f"label={IMAGE_LABEL}", check=False)
     return APP_IMAGE

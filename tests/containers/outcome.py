@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from runner.expect import match
 
-EXEC_FAILURE = re.compile(r"executable file not found in \$PATH|no such file or directory|permission denied")
+EXEC_FAILURE = re.compile(
+    r"executable file not found in \$PATH|no such file or directory|permission denied")
 EACCES = re.compile(r"Permission denied|Read-only file system")
 
 
@@ -70,12 +71,14 @@ def events(outcome: Outcome) -> list[dict]:
     c = outcome.container
     found = [{"type": "Normal", "reason": "Created", "message": f"Created container {c}"}]
     if not outcome.started:
-        return found + [{"type": "Warning", "reason": "Failed", "message": f"Error: {outcome.start_error}"}]
+        return found + [{"type": "Warning", "reason": "Failed",
+                         "message": f"Error: {outcome.start_error}"}]
     found.append({"type": "Normal", "reason": "Started", "message": f"Started container {c}"})
     for probe in outcome.probes:
         if probe.kind == "healthz" or probe.ok:
             continue
-        detail = f"HTTP probe failed with statuscode: {probe.status}" if probe.status else probe.error
+        detail = f"HTTP probe failed with statuscode: {probe.status}" if probe.status \
+            else probe.error
         found.append({"type": "Warning", "reason": "Unhealthy",
                       "message": f"{probe.kind.capitalize()} probe failed: {detail}"})
     if outcome.killed_for_liveness:
@@ -128,7 +131,9 @@ def _cause_problems(cause: str, outcome: Outcome) -> list[str]:
     if cause == "oom_killed":
         if not outcome.oom_killed:
             return [f"no OOM kill observed: the container {seen}"]
-        return [] if outcome.exit_code == 137 else [f"OOM-killed but exit {outcome.exit_code}, want 137"]
+        if outcome.exit_code != 137:
+            return [f"OOM-killed but exit {outcome.exit_code}, want 137"]
+        return []
     if cause in ("app_config", "permissions"):
         if not outcome.started or outcome.running_after_window or outcome.oom_killed:
             return [f"no start-up failure with exit 1 observed: the container {seen}"]

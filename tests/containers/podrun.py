@@ -97,7 +97,8 @@ class RunSpec:
         return [*out, self.image, *self.args]
 
 
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_QUANTITY = re.compile(
+    r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
 _SUFFIX = {
     None: Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
     "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
@@ -184,7 +185,8 @@ def _container_env(container: dict, configmaps: dict[str, dict]) -> dict[str, st
         if ref["key"] in data:
             env[name] = str(data[ref["key"]])
         elif cm is not None and not optional:
-            raise KubeletWouldReject(f'env {name}: key "{ref["key"]}" not found in configmap "{ref["name"]}"')
+            raise KubeletWouldReject(
+                f'env {name}: key "{ref["key"]}" not found in configmap "{ref["name"]}"')
     return env
 
 
@@ -203,7 +205,8 @@ def _user(pod: dict, container: dict, image_user: str) -> str | None:
         if uid is None:
             image_uid = image_user.split(":", 1)[0]
             if image_uid and not image_uid.isdigit():
-                raise KubeletWouldReject(f"image has non-numeric user ({image_uid}), cannot verify user is non-root")
+                raise KubeletWouldReject(
+                    f"image has non-numeric user ({image_uid}), cannot verify user is non-root")
             if _is_root(image_user):
                 raise KubeletWouldReject("container has runAsNonRoot and image will run as root")
     if uid is None and gid is None:
@@ -234,7 +237,8 @@ def _write_configmap_volume(volume: dict, cm: dict | None, target: Path) -> None
         if key not in files:
             if spec.get("optional"):
                 continue
-            raise KubeletWouldReject(f'volume {volume["name"]}: key "{key}" not in configmap "{spec["name"]}"')
+            raise KubeletWouldReject(
+                f'volume {volume["name"]}: key "{key}" not in configmap "{spec["name"]}"')
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[key])
@@ -261,7 +265,8 @@ def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: 
                 source.mkdir(parents=True)
                 source.chmod(0o777)  # kubelet creates emptyDir world-writable
             else:
-                raise NotModelled(f'volume {volume["name"]} of type {sorted(set(volume) - {"name"})}')
+                kinds = sorted(set(volume) - {"name"})
+                raise NotModelled(f'volume {volume["name"]} of type {kinds}')
             prepared[volume["name"]] = source
         read_only = bool(mount.get("readOnly")) or "configMap" in volume
         if mount.get("subPath"):
@@ -270,7 +275,8 @@ def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: 
                 sub.mkdir(parents=True, exist_ok=True)
                 sub.chmod(0o777)
             elif not sub.exists():
-                raise NotModelled(f'subPath {mount["subPath"]} missing from volume {volume["name"]}')
+                raise NotModelled(
+                    f'subPath {mount["subPath"]} missing from volume {volume["name"]}')
             source = sub
         mounts.append((source, mount["mountPath"], read_only))
     return mounts

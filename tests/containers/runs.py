@@ -50,8 +50,8 @@ def probe_get(engine: Engine, name: str, kind: str, path: str, port: int,
     answer = ""
     for attempt in range(attempts):
         proc = engine.run("exec", name, "python3", "-c", _GET, url, check=False, timeout=20)
-        answer = (proc.stdout.strip() or proc.stderr.strip()).splitlines()[-1:] or [""]
-        answer = answer[0]
+        lines = (proc.stdout.strip() or proc.stderr.strip()).splitlines()
+        answer = lines[-1] if lines else f"docker exec exited {proc.returncode}"
         if answer.isdigit():
             return ProbeResult(kind, path, port, int(answer))
         if attempt + 1 < attempts:
@@ -83,7 +83,10 @@ def run_job(engine: Engine, job: Job, session: str, files_root: Path, image_user
     # `docker run -d` returns once the process is started: the window counts from here, so a
     # slow, busy engine does not eat into it.
     started_at = time.monotonic()
-    state = engine.inspect(name)["State"]
+    found = engine.run("inspect", name, check=False)
+    if found.returncode != 0:  # not even created: a bad flag, a missing image...
+        raise RuntimeError(f"docker run for {job.key} failed: {launch.stderr.strip()}")
+    state = json.loads(found.stdout)[0]["State"]
     if state["Status"] == "created":  # the process never ran: runc could not exec it
         outcome.exit_code = state["ExitCode"] or launch.returncode
         outcome.start_error = state.get("Error") or launch.stderr.strip()
@@ -114,25 +117,28 @@ def run_job(engine: Engine, job: Job, session: str, files_root: Path, image_user
 
 def image_user(engine: Engine, image: str) -> str:
     """The image's USER (empty for root), which applies when the pod sets no runAsUser."""
-    return json.loads(engine.run("image", "inspect", "--format", "{{json .Config.User}}", image).stdout)
+    found = engine.run("image", "inspect", "--format", "{{json .Config.User}}", image)
+    return json.loads(found.stdout)
 
 
 def remove_session_containers(engine: Engine, session: str) -> None:
     """Remove every container this session labelled, whatever state it is in."""
-    ids = engine.run("ps", "-aq", "--filter", f"label={SESSION_LABEL}={session}", check=False).stdout.split()
+    listing = engine.run("ps", "-aq", "--filter", f"label={SESSION_LABEL}={session}", check=False)
+    ids = listing.stdout.split()
     if ids:
         engine.run("rm", "-f", "-v", *ids, check=False, timeout=120)
 
 
 def remove_orphans(engine: Engine, is_alive) -> None:
     """Remove test containers left by sessions on this machine whose process is gone."""
-    listing = engine.run("ps", "-a", "--filter", f"label=app.kubernetes.io/managed-by={LABELS['app.kubernetes.io/managed-by']}",
-                         "--format", f'{{{{.ID}}}} {{{{.Label "{SESSION_LABEL}"}}}}', check=False).stdout
+    managed_by = "app.kubernetes.io/managed-by"
+    listing = engine.run("ps", "-a", "--filter", f"label={managed_by}={LABELS[managed_by]}",
+                         "--format", '{{.ID}} {{.Label "%s"}}' % SESSION_LABEL, check=False).stdout
     orphans = []
     for line in listing.splitlines():
-        cid, _, session = line.partition(" ")
-        pid = session.split("-", 1)[0]
+        container_id, _, session = line.partition(" ")
+        pid = session.split("-", 1)[0]  # sessions are named "<pid>-<random>"
         if pid.isdigit() and not is_alive(int(pid)):
-            orphans.append(cid)
+            orphans.append(container_id)
     if orphans:
         engine.run("rm", "-f", "-v", *orphans, check=False, timeout=120)

@@ -68,5 +68,6 @@ def test_started_shared_and_stopped_by_the_last_session(fake_dockerd, tmp_path):
 
 def test_a_daemon_that_does_not_start_says_why(fake_dockerd, tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_DOCKERD_FAIL", "1")
-    with pytest.raises(EngineUnavailable, match="dockerd did not start: failed to start daemon: pid file found"):
+    expected = "dockerd did not start: failed to start daemon: pid file found"
+    with pytest.raises(EngineUnavailable, match=expected):
         _daemon(fake_dockerd, tmp_path).acquire(start_timeout=10)

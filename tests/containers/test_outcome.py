@@ -9,25 +9,30 @@ import pytest
 from tests.containers.outcome import (Outcome, ProbeResult, check_broken, check_solution, events,
                                       pod_view, terminated_state)
 
-EXEC_ERROR = ('failed to create shim task: OCI runtime create failed: runc create failed: unable to '
-              'start container process: exec: "start-app": executable file not found in $PATH: unknown')
+EXEC_ERROR = ('failed to create shim task: OCI runtime create failed: runc create failed: '
+              'unable to start container process: exec: "start-app": executable file not '
+              'found in $PATH: unknown')
 RUNNING_FIXED = {"status": {"phase": "Running", "containerStatuses": [
     {"name": "app", "ready": True, "state": {"running": {"$exists": True}}}]}}
 
 
 def _scenario(cause, terminated=None, logs=(), events_=()):
     statuses = [{"name": "app", "lastState": {"terminated": terminated}}] if terminated else []
-    symptom = SimpleNamespace(pod={"status": {"containerStatuses": statuses}}, logs=logs, events=events_)
-    return SimpleNamespace(id="x", cause=cause, symptom=symptom, workload=SimpleNamespace(container="app"),
+    symptom = SimpleNamespace(pod={"status": {"containerStatuses": statuses}}, logs=logs,
+                              events=events_)
+    return SimpleNamespace(id="x", cause=cause, symptom=symptom,
+                           workload=SimpleNamespace(container="app"),
                            fixed=SimpleNamespace(pod=RUNNING_FIXED, min_stable_seconds=10))
 
 
 def _exited(code, logs="", oom=False):
-    return Outcome("app", started=True, exit_code=code, oom_killed=oom, logs=logs, window_seconds=10)
+    return Outcome("app", started=True, exit_code=code, oom_killed=oom, logs=logs,
+                   window_seconds=10)
 
 
 def _serving(*probes):
-    return Outcome("app", started=True, running_after_window=True, window_seconds=10, probes=list(probes))
+    return Outcome("app", started=True, running_after_window=True, window_seconds=10,
+                   probes=list(probes))
 
 
 def test_a_start_failure_reads_like_the_docker_era_kubelet():
@@ -85,6 +90,7 @@ def test_solution_check():
     assert check_solution(scenario, healthy) == []
     assert pod_view(healthy)["status"]["containerStatuses"][0]["ready"] is True
     problems = check_solution(scenario, _exited(137, oom=True))
-    assert problems[:2] == ["the container was OOM-killed",
-                            "not running for the whole window: the container exited 137 (OOMKilled)"]
+    assert problems[:2] == [
+        "the container was OOM-killed",
+        "not running for the whole window: the container exited 137 (OOMKilled)"]
     assert any(p.startswith("status.phase: got Failed") for p in problems)

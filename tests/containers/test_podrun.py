@@ -44,7 +44,8 @@ def test_cpu_limit_becomes_cpus(tmp_path):
 
 
 def test_command_replaces_the_entrypoint_and_args_follow(tmp_path):
-    spec = build_run_spec([_deployment({"command": ["/bin/sh", "-c"], "args": ["echo hi"]})], tmp_path)
+    container = {"command": ["/bin/sh", "-c"], "args": ["echo hi"]}
+    spec = build_run_spec([_deployment(container)], tmp_path)
     args = spec.docker_args(name="n", labels={}, network="none")
     assert args[args.index("--entrypoint") + 1] == "/bin/sh"
     assert args[-3:] == ["lab:1", "-c", "echo hi"]
@@ -66,7 +67,8 @@ def test_env_from_configmaps_with_explicit_env_winning(tmp_path):
         _deployment({
             "envFrom": [{"configMapRef": {"name": "cm"}, "prefix": "CFG_"}],
             "env": [{"name": "CFG_LEVEL", "value": "info"},
-                    {"name": "BACKEND", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "URL"}}},
+                    {"name": "BACKEND",
+                     "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "URL"}}},
                     {"name": "BOTH", "value": "$(CFG_LEVEL)/$(BACKEND)"}],
         }),
     ]
@@ -76,7 +78,8 @@ def test_env_from_configmaps_with_explicit_env_winning(tmp_path):
 
 
 def test_missing_configmap_is_what_kubelet_refuses(tmp_path):
-    container = {"env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "gone", "key": "k"}}}]}
+    ref = {"configMapKeyRef": {"name": "gone", "key": "k"}}
+    container = {"env": [{"name": "X", "valueFrom": ref}]}
     with pytest.raises(KubeletWouldReject, match='configmap "gone" not found'):
         build_run_spec([_deployment(container)], tmp_path)
 
@@ -108,10 +111,12 @@ def test_configmap_volume_items_subpath_and_modes(tmp_path):
         _configmap("cm", {"app.properties": "a=1\n", "other": "x"}),
         _deployment(
             {"volumeMounts": [{"name": "cfg", "mountPath": "/etc/app"},
-                              {"name": "cfg", "mountPath": "/opt/one.conf", "subPath": "conf/one.conf"},
+                              {"name": "cfg", "mountPath": "/opt/one.conf",
+                               "subPath": "conf/one.conf"},
                               {"name": "scratch", "mountPath": "/tmp/work"}]},
-            volumes=[{"name": "cfg", "configMap": {"name": "cm", "defaultMode": 0o640,
-                                                   "items": [{"key": "app.properties", "path": "conf/one.conf"}]}},
+            volumes=[{"name": "cfg", "configMap": {
+                         "name": "cm", "defaultMode": 0o640,
+                         "items": [{"key": "app.properties", "path": "conf/one.conf"}]}},
                      {"name": "scratch", "emptyDir": {}}],
         ),
     ]
@@ -126,7 +131,8 @@ def test_configmap_volume_items_subpath_and_modes(tmp_path):
 def test_memory_limit_sets_swap_to_the_same_value(tmp_path):
     spec = build_run_spec([_deployment({"resources": {"limits": {"memory": "48Mi"}}})], tmp_path)
     args = spec.docker_args(name="n", labels={}, network="none")
-    assert args[args.index("--memory") + 1] == args[args.index("--memory-swap") + 1] == str(48 * 2**20)
+    memory, swap = (args[args.index(flag) + 1] for flag in ("--memory", "--memory-swap"))
+    assert memory == swap == str(48 * 2**20)
 
 
 def test_read_only_root_workdir_and_named_probe_port(tmp_path):
