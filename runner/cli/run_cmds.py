@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from runner.errors import UsageError
@@ -59,6 +58,8 @@ def _common(parser) -> None:
 
 
 def participant_of(args) -> str:
+    import getpass
+
     from runner import ownership
 
     name = args.participant or ownership.participant_from_user(getpass.getuser())
