@@ -18,9 +18,20 @@ def api_message(exc: BaseException) -> str:
     """The `message` of a Kubernetes Status body, or the HTTP reason."""
     body = getattr(exc, "body", None)
     try:
-        return json.loads(body).get("message") or ""
+        return _one_line(json.loads(body).get("message") or "")
     except (TypeError, ValueError, AttributeError):
-        return (body or getattr(exc, "reason", "") or "").strip()
+        pass
+    reason = str(getattr(exc, "reason", "") or "")
+    # Not a Kubernetes Status (a proxy's HTML page, say): the reason phrase says enough.
+    if isinstance(body, (str, bytes)) and body.strip()[:1] in ("<", b"<"):
+        return _one_line(reason)
+    text = body.decode(errors="replace") if isinstance(body, bytes) else (body or reason)
+    return _one_line(text)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _transport_reason(exc: BaseException) -> tuple[str, str]:
@@ -52,9 +63,10 @@ def to_cluster_error(exc: BaseException, where: str, doing: str) -> ClusterError
     if status == 401:
         return ClusterError(f"the Kubernetes API at {where} rejected the credentials "
                             "(401 Unauthorized): refresh your kubeconfig or log in again")
-    if status == 403:
-        return ClusterError(f"the Kubernetes API at {where} forbids {doing}: {api_message(exc)} "
-                            "— use a context with more rights, or ask the cluster admin")
+    if status == 403:  # an ApiStatusError, so callers can react to 403 (it is a ClusterError)
+        return ApiStatusError(f"the Kubernetes API at {where} forbids {doing}: {api_message(exc)} "
+                              "— use a context with more rights, or ask the cluster admin",
+                              403, api_message(exc) or "")
     if status is not None:
         detail = api_message(exc) or getattr(exc, "reason", "") or ""
         return ApiStatusError(f"the Kubernetes API at {where} refused {doing}: "
