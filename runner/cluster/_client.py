@@ -99,9 +99,25 @@ class Cluster:
             return self.request("POST", "/api/v1/namespaces", body=body,
                                 doing=f"creating namespace {name}")
         except ApiStatusError as exc:
+            if exc.status == 403:
+                # A workshop participant may not create namespaces, but the instructor's
+                # `crashlab workshop prepare` made theirs and lets them read it: reuse it.
+                existing = self._readable_namespace(name)
+                if existing is None:
+                    raise
+                return self._reuse_namespace(name, existing)
             if exc.status != 409:
                 raise
         existing = self.get_namespace(name) or {}
+        return self._reuse_namespace(name, existing)
+
+    def _readable_namespace(self, name: str) -> dict | None:
+        try:
+            return self.get_namespace(name)
+        except ApiStatusError:
+            return None
+
+    def _reuse_namespace(self, name: str, existing: dict) -> dict:
         meta = existing.get("metadata") or {}
         if not ownership.is_owned(meta.get("labels")):
             raise NotOwnedError(f"namespace {name} already exists and was not created by "

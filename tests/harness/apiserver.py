@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .rbac import Rbac
 from .resources import GENERATION_KINDS, RESOURCES, parse_path
 from .store import ApiError, Store, field_selector_matches, label_selector_matches, merge_patch
 
@@ -57,6 +58,7 @@ class Emulator:
         self._watches: set[_Watch] = set()
         self._lock = threading.Lock()
         self.closing = False
+        self.rbac = Rbac()  # ServiceAccount tokens from TokenRequest are held to their Roles
 
     # ------------------------------------------------------------- test knobs
 
@@ -167,11 +169,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.emu.requests.append(request)
         body = self._read_body()
         try:
-            if self.emu.token and self.headers.get("Authorization") != f"Bearer {self.emu.token}":
+            header = self.headers.get("Authorization")
+            identity = self.emu.rbac.identity(header)
+            if identity is not None:
+                self.emu.rbac.authorize(self.emu.store, identity, method, url.path, query)
+            elif self.emu.token and header != f"Bearer {self.emu.token}":
                 raise ApiError(401, "Unauthorized", "Unauthorized")
+            if self._serve_token_request(method, url.path, body):
+                return
             self._route(request, body)
         except ApiError as exc:
             self._send_json(exc.code, exc.status())
+
+    def _serve_token_request(self, method: str, path: str, body) -> bool:
+        """POST .../serviceaccounts/<name>/token (the TokenRequest API)."""
+        parts = [p for p in path.split("/") if p]
+        if not (method == "POST" and len(parts) == 7 and parts[:3] == ["api", "v1", "namespaces"]
+                and parts[4] == "serviceaccounts" and parts[6] == "token"):
+            return False
+        namespace, name = parts[3], parts[5]
+        self.emu.store.get("serviceaccounts", namespace, name)  # 404 when there is none
+        seconds = int(((body or {}).get("spec") or {}).get("expirationSeconds") or 3600)
+        if seconds < 600:
+            raise ApiError(400, "BadRequest", "spec.expirationSeconds: Invalid value: "
+                           f"{seconds}: may not specify a duration less than 10 minutes")
+        token = self.emu.rbac.issue(namespace, name, seconds)
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+        self._send_json(201, {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                              "metadata": {"name": name, "namespace": namespace},
+                              "spec": {"expirationSeconds": seconds},
+                              "status": {"token": token, "expirationTimestamp": expires}})
+        return True
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)

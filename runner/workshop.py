@@ -1,0 +1,288 @@
+"""Shared-cluster workshops: per-participant namespaces, least-privilege RBAC, kubeconfigs,
+and the live re-check of every participant's scenarios.
+
+The object builders and `grade_live` are pure (dicts in, dicts out). `prepare`,
+`teardown` and `read_live_snapshot` talk to the cluster through the
+`runner.cluster.Cluster` they are given.
+
+What a participant may do, in each of their own namespaces and nowhere else
+(a Role + RoleBinding per namespace; nothing cluster-scoped):
+  read    pods, pods/log, events, deployments, replicasets, configmaps, services
+  write   deployments, configmaps (create/update/patch/delete); delete pods
+  read    their own Namespace object (get, by name), so the lab can check it exists
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from pathlib import Path
+
+from runner import ownership
+from runner.errors import ClusterError
+
+WORKSHOP_KEY = "crashlab.dev/workshop"
+ROLE_NAME = "crashlab-participant"
+RBAC = "rbac.authorization.k8s.io"
+
+READ = ["get", "list", "watch"]
+WRITE = ["create", "update", "patch", "delete"]
+
+
+def participant_rules(namespace: str) -> list[dict]:
+    """The Role rules: what the lab and kubectl troubleshooting need, and no more."""
+    return [
+        {"apiGroups": [""], "resources": ["pods", "pods/log", "events", "configmaps", "services"],
+         "verbs": list(READ)},
+        {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": list(READ)},
+        {"apiGroups": ["apps"], "resources": ["deployments", "replicasets"], "verbs": list(READ)},
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": list(WRITE)},
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": list(WRITE)},
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]},
+        {"apiGroups": [""], "resources": ["namespaces"], "resourceNames": [namespace],
+         "verbs": ["get"]},
+    ]
+
+
+def workshop_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
+    return {**ownership.owner_labels(lab, scenario, participant), WORKSHOP_KEY: "true"}
+
+
+def service_account_name(participant: str) -> str:
+    return f"crashlab-{participant}"
+
+
+def participant_objects(lab, participant: str) -> list[dict]:
+    """Everything `prepare` creates for one participant, in creation order.
+
+    One Namespace per scenario (labelled as the lab's and the workshop's), the
+    participant's ServiceAccount in the first one, and in each namespace a Role
+    with `participant_rules` bound to that ServiceAccount.
+    """
+    namespaces = [ownership.namespace_name(participant, s) for s in lab.scenario_ids]
+    home = namespaces[0]
+    sa = service_account_name(participant)
+    objects = []
+    for scenario, namespace in zip(lab.scenario_ids, namespaces):
+        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            "name": namespace, "labels": workshop_labels(lab.id, scenario, participant)}})
+    objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
+        "name": sa, "namespace": home,
+        "labels": workshop_labels(lab.id, lab.scenario_ids[0], participant)},
+        "automountServiceAccountToken": False})
+    for scenario, namespace in zip(lab.scenario_ids, namespaces):
+        labels = workshop_labels(lab.id, scenario, participant)
+        objects.append({"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": {
+            "name": ROLE_NAME, "namespace": namespace, "labels": labels},
+            "rules": participant_rules(namespace)})
+        objects.append({"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": {
+            "name": ROLE_NAME, "namespace": namespace, "labels": labels},
+            "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": ROLE_NAME},
+            "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": home}]})
+    return objects
+
+
+def token_request(seconds: int) -> dict:
+    return {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+            "spec": {"expirationSeconds": int(seconds)}}
+
+
+def kubeconfig(context: str, server: str, token: str, namespace: str, participant: str,
+               ca_data: str | None = None, insecure: bool = False) -> dict:
+    """A kubeconfig for one participant; the context keeps the workshop's context name so
+    `crashlab run lab-3 --context <same name> --participant <name>` works unchanged."""
+    cluster = {"server": server}
+    if ca_data:
+        cluster["certificate-authority-data"] = ca_data
+    elif insecure:
+        cluster["insecure-skip-tls-verify"] = True
+    user = f"crashlab-{participant}"
+    return {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": context,
+            "clusters": [{"name": context, "cluster": cluster}],
+            "users": [{"name": user, "user": {"token": token}}],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": user,
+                                                       "namespace": namespace}}]}
+
+
+def check_names(names: list[str]) -> str | None:
+    """Why a participant list cannot be used, or None."""
+    for name in names:
+        problem = ownership.check_participant(name)
+        if problem:
+            return f"participant name {name!r} {problem}"
+    return None
+
+
+# ----------------------------------------------------------------------------- cluster edge
+
+def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int = 8 * 3600,
+            server: str | None = None, progress=lambda line: None) -> dict[str, Path]:
+    """Create every participant's objects and write their kubeconfigs; returns name -> file."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ca_data, insecure = _ca_of(cluster)
+    written = {}
+    for participant in participants:
+        objects = participant_objects(lab, participant)
+        for obj in objects:
+            if obj["kind"] == "Namespace":
+                cluster.ensure_namespace(obj["metadata"]["name"], obj["metadata"]["labels"])
+        for obj in objects:
+            if obj["kind"] != "Namespace":
+                cluster.apply([obj], obj["metadata"]["namespace"])
+        home = objects[0]["metadata"]["name"]
+        sa = service_account_name(participant)
+        answer = cluster.request(
+            "POST", f"/api/v1/namespaces/{home}/serviceaccounts/{sa}/token",
+            body=token_request(token_seconds), doing=f"requesting a token for {sa} in {home}")
+        token = (answer.get("status") or {}).get("token")
+        if not token:
+            raise ClusterError(f"the cluster returned no token for {sa} in {home}: check that "
+                               "the TokenRequest API is enabled (Kubernetes >= 1.24)")
+        config = kubeconfig(cluster.context, server or cluster.server, token, home, participant,
+                            ca_data, insecure)
+        path = out / f"{participant}.kubeconfig"
+        _write_private(path, _yaml(config))
+        written[participant] = path
+        progress(f"{participant}: {len(lab.scenario_ids)} namespaces, Role and RoleBinding, "
+                 f"token for {token_seconds // 3600}h -> {path}")
+    return written
+
+
+def teardown(cluster, lab_id: str, progress=lambda line: None) -> int:
+    """Delete the namespaces `prepare` created for `lab_id` (and with them every Role,
+    RoleBinding and ServiceAccount inside); returns how many."""
+    selector = f"{ownership.OWNED_SELECTOR},{WORKSHOP_KEY}=true,{ownership.LAB_KEY}={lab_id}"
+    data = cluster.request("GET", "/api/v1/namespaces", query={"labelSelector": selector},
+                           doing="listing the workshop's namespaces")
+    removed = 0
+    for namespace in data.get("items") or []:
+        labels = namespace["metadata"].get("labels") or {}
+        if labels.get(WORKSHOP_KEY) != "true" or not ownership.is_owned(labels):
+            continue  # a server that ignores selectors must not make us delete others' work
+        cluster.delete_namespace(namespace["metadata"]["name"])
+        progress(f"deleted namespace {namespace['metadata']['name']}")
+        removed += 1
+    return removed
+
+
+def _ca_of(cluster) -> tuple[str | None, bool]:
+    configuration = cluster._api.configuration  # noqa: SLF001 - the CA the admin context trusts
+    ca_file = getattr(configuration, "ssl_ca_cert", None)
+    if ca_file and Path(ca_file).is_file():
+        return base64.b64encode(Path(ca_file).read_bytes()).decode(), False
+    return None, not getattr(configuration, "verify_ssl", True)
+
+
+def _yaml(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _write_private(path: Path, text: str) -> None:
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.chmod(path, 0o600)
+
+
+# ------------------------------------------------------------------------------ live grading
+
+def read_live_snapshot(cluster, lab_id: str) -> dict[str, list[dict]]:
+    """Everything live grading needs, in four list calls whatever the class size:
+    namespaces, pods, deployments and configmaps carrying the lab's labels."""
+    selector = f"{ownership.OWNED_SELECTOR},{ownership.LAB_KEY}={lab_id}"
+    paths = {"namespaces": "/api/v1/namespaces", "pods": "/api/v1/pods",
+             "deployments": "/apis/apps/v1/deployments", "configmaps": "/api/v1/configmaps"}
+    snapshot = {}
+    for name, path in paths.items():
+        data = cluster.request("GET", path, query={"labelSelector": selector},
+                               doing=f"listing the lab's {name} in all namespaces")
+        snapshot[name] = [obj for obj in data.get("items") or []
+                          if ((obj.get("metadata") or {}).get("labels") or {}).get(
+                              ownership.LAB_KEY) == lab_id]
+    return snapshot
+
+
+def judge_live(scenario, namespace: str, snapshot: dict, now: datetime.datetime) -> tuple[str, str]:
+    """('fixed' | 'not-fixed' | 'absent', detail) for one participant's scenario, from one look.
+
+    A single snapshot cannot watch for restarts, so stability is read from the
+    container itself: running and Ready since at least the stability window.
+    """
+    from runner.expect import check_guards, container_status, match, stability_window
+
+    workload = scenario.workload
+    pods = [p for p in snapshot.get("pods", []) if p["metadata"].get("namespace") == namespace
+            and p["metadata"]["name"].startswith(f"{workload.name}-")
+            and not p["metadata"].get("deletionTimestamp")]
+    if not pods:
+        return "absent", f"no pod of {workload.kind}/{workload.name} in {namespace}"
+    pod = max(pods, key=lambda p: p["metadata"].get("creationTimestamp") or "")
+    mismatches = match(scenario.fixed.pod, pod)
+    if mismatches:
+        return "not-fixed", str(mismatches[0])
+    objects = {"Pod": pod}
+    for kind, items in (("Deployment", snapshot.get("deployments", [])),
+                        ("ConfigMap", snapshot.get("configmaps", []))):
+        for obj in items:
+            if obj["metadata"].get("namespace") == namespace:
+                objects[f"{kind}/{obj['metadata']['name']}"] = obj
+    for guard in check_guards(scenario.guards, objects):
+        if not guard.ok:
+            return "not-fixed", f"guard {guard.id}: {guard.mismatches[0]}"
+    status = container_status(pod, workload.container) or {}
+    started = _parse(((status.get("state") or {}).get("running") or {}).get("startedAt"))
+    window = stability_window(pod, workload.container, scenario.fixed.min_stable_seconds)
+    if started is None:
+        return "not-fixed", f"container {workload.container} is not running"
+    age = (now - started).total_seconds()
+    if age < window:
+        return "not-fixed", f"running for {age:.0f}s, needs {window}s without a restart"
+    return "fixed", f"running and ready for {age:.0f}s"
+
+
+def grade_live(report, snapshot: dict, catalog, lab, roster=(), generated_at: str = "",
+               now: datetime.datetime | None = None):
+    """The report with every participant's scenarios re-checked on the cluster (pure)."""
+    from runner.grade import Flag, Row, build_report
+
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    participants = {((ns["metadata"].get("labels") or {}).get(ownership.PARTICIPANT_KEY))
+                    for ns in snapshot.get("namespaces", [])}
+    participants |= {((p["metadata"].get("labels") or {}).get(ownership.PARTICIPANT_KEY))
+                     for p in snapshot.get("pods", [])}
+    participants |= {row.participant for row in report.rows}
+    participants.discard(None)
+    rows = {(row.participant, row.scenario): row for row in report.rows}
+    flags = [flag for flag in report.flags]
+    for participant in sorted(participants):
+        for scenario_id in lab.scenario_ids:
+            scenario = catalog.scenarios[scenario_id]
+            namespace = ownership.namespace_name(participant, scenario_id)
+            state, detail = judge_live(scenario, namespace, snapshot, now)
+            row = rows.get((participant, scenario_id))
+            if row is None:
+                row = Row(participant, lab.id, scenario_id, trust="live",
+                          status={"fixed": "verified", "not-fixed": "fixing"}.get(state, "pending"),
+                          verified=state == "fixed")
+                rows[(participant, scenario_id)] = row
+            row.live, row.live_detail = state, detail
+            if row.verified and row.trust != "live" and state != "fixed":
+                flags.append(Flag("live-failed", participant, row.source,
+                                  f"{scenario_id}: the file says verified, the cluster says "
+                                  f"{state}: {detail}"))
+    return build_report(list(rows.values()), flags, report.labs or (lab.id,), lab.scenario_ids,
+                        roster, generated_at, live=True)
+
+
+def _parse(text) -> datetime.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
