@@ -41,8 +41,10 @@ def _debootstrap(tarball: Path) -> None:
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             raise RuntimeError(f"debootstrap failed ({proc.returncode}): {' | '.join(tail)}")
-        for package in (rootfs / "var/cache/apt/archives").glob("*.deb"):
-            package.unlink()
+        # Downloaded packages and index files: ~100 MB the image does not need.
+        for leftover in [*rootfs.glob("var/cache/apt/archives/*.deb"),
+                         *rootfs.glob("var/lib/apt/lists/*_*")]:
+            leftover.unlink()
         partial = Path(work) / "rootfs.tar"
         subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."],
                        check=True, timeout=300)
