@@ -133,7 +133,7 @@ def _is_type(value, name: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def _fast_validator():
     schema = _schema()
-    return _compile(schema, schema["$defs"])
+    return _Compiler(schema["$defs"]).build(schema)
 
 
 def _valid(schema: dict, value, defs: dict) -> bool:
@@ -141,55 +141,92 @@ def _valid(schema: dict, value, defs: dict) -> bool:
     return _fast_validator()(value)
 
 
-def _compile(schema: dict, defs: dict):
-    """The schema as one predicate built from small closures (checked once per keyword)."""
-    if "$ref" in schema:
-        schema = defs[schema["$ref"].rsplit("/", 1)[-1]]
-    checks = []
-    if "anyOf" in schema:
-        options = [_compile(option, defs) for option in schema["anyOf"]]
-        checks.append(lambda v: any(option(v) for option in options))
-    if "const" in schema:
-        const = schema["const"]
-        checks.append(lambda v: v == const)
-    if "enum" in schema:
-        allowed = schema["enum"]
-        checks.append(lambda v: v in allowed)
-    if "type" in schema:
-        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        checks.append(lambda v: any(_is_type(v, name) for name in names))
-    if "minLength" in schema:
-        shortest = schema["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= shortest)
-    if "pattern" in schema:
-        search = _pattern(schema["pattern"]).search
-        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-    if "minimum" in schema:
-        low = schema["minimum"]
-        checks.append(lambda v: not _is_type(v, "number") or v >= low)
-    if "required" in schema or "properties" in schema:
-        required = tuple(schema.get("required", ()))
-        properties = {k: _compile(sub, defs) for k, sub in schema.get("properties", {}).items()}
-        closed = schema.get("additionalProperties") is False
-        checks.append(lambda v: not isinstance(v, dict) or _object_ok(v, required, properties, closed))
-    if "items" in schema:
-        item = _compile(schema["items"], defs)
-        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
-    return lambda v: all(check(v) for check in checks)
+class _Compiler:
+    """Turn the schema into Python source (one small function per schema node), once.
 
+    Only the keywords results-v1.json uses: $ref, anyOf, const, enum, type,
+    minLength, pattern, minimum, required, properties, additionalProperties, items.
+    """
 
-def _object_ok(value: dict, required, properties, closed: bool) -> bool:
-    for key in required:
-        if key not in value:
-            return False
-    for key, item in value.items():
-        check = properties.get(key)
-        if check is None:
-            if closed:
-                return False
-        elif not check(item):
-            return False
-    return True
+    _TYPE_TESTS = {
+        "object": "isinstance(v, dict)", "array": "isinstance(v, list)",
+        "string": "isinstance(v, str)", "boolean": "isinstance(v, bool)", "null": "v is None",
+        "integer": "(isinstance(v, int) and not isinstance(v, bool))",
+        "number": "(isinstance(v, (int, float)) and not isinstance(v, bool))",
+    }
+
+    def __init__(self, defs: dict):
+        self.defs, self.sources, self.values, self.memo = defs, [], {}, {}
+
+    def constant(self, value) -> str:
+        name = f"K{len(self.values)}"
+        self.values[name] = value
+        return name
+
+    def function(self, schema: dict) -> str:
+        if "$ref" in schema and len(schema) == 1:
+            ref = schema["$ref"].rsplit("/", 1)[-1]
+            if ref not in self.memo:
+                self.memo[ref] = f"f{len(self.memo)}_{ref}"
+                self.sources.append(self.source(self.memo[ref], self.defs[ref]))
+            return self.memo[ref]
+        name = f"f{len(self.memo)}"
+        self.memo[name] = name
+        self.sources.append(self.source(name, schema))
+        return name
+
+    def source(self, name: str, schema: dict) -> str:
+        lines = [f"def {name}(v):"]
+        if "$ref" in schema:
+            lines.append(f"    if not {self.function({'$ref': schema['$ref']})}(v): return False")
+        if "anyOf" in schema:
+            calls = " or ".join(f"{self.function(option)}(v)" for option in schema["anyOf"])
+            lines.append(f"    if not ({calls}): return False")
+        if "const" in schema:
+            lines.append(f"    if v != {self.constant(schema['const'])}: return False")
+        if "enum" in schema:
+            lines.append(f"    if v not in {self.constant(tuple(schema['enum']))}: return False")
+        if "type" in schema:
+            names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            lines.append(f"    if not ({' or '.join(self._TYPE_TESTS[n] for n in names)}): return False")
+        if "minLength" in schema:
+            lines.append(f"    if isinstance(v, str) and len(v) < {int(schema['minLength'])}: return False")
+        if "pattern" in schema:
+            search = self.constant(_pattern(schema["pattern"]).search)
+            lines.append(f"    if isinstance(v, str) and {search}(v) is None: return False")
+        if "minimum" in schema:
+            lines.append("    if isinstance(v, (int, float)) and not isinstance(v, bool) and "
+                         f"v < {self.constant(schema['minimum'])}: return False")
+        if "required" in schema or "properties" in schema:
+            lines += self.object_lines(schema)
+        if "items" in schema:
+            item = self.function(schema["items"])
+            lines.append("    if isinstance(v, list):")
+            lines.append("        for x in v:")
+            lines.append(f"            if not {item}(x): return False")
+        lines.append("    return True")
+        return "\n".join(lines)
+
+    def object_lines(self, schema: dict) -> list[str]:
+        lines = ["    if isinstance(v, dict):"]
+        for key in schema.get("required", ()):
+            lines.append(f"        if {key!r} not in v: return False")
+        properties = schema.get("properties", {})
+        for key, sub in properties.items():
+            check = self.function(sub)
+            lines.append(f"        x = v.get({key!r}, MISSING)")
+            lines.append(f"        if x is not MISSING and not {check}(x): return False")
+        if schema.get("additionalProperties") is False:
+            allowed = self.constant(frozenset(properties))
+            lines.append(f"        for k in v:")
+            lines.append(f"            if k not in {allowed}: return False")
+        return lines
+
+    def build(self, schema: dict):
+        root = self.function(schema)
+        namespace = {"MISSING": object(), **self.values}
+        exec(compile("\n\n".join(self.sources), "<results-v1 validator>", "exec"), namespace)  # noqa: S102
+        return namespace[root]
 
 
 def _check(schema: dict, value, path: tuple, defs: dict) -> list[tuple[tuple, str]]:
