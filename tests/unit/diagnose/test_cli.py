@@ -123,7 +123,7 @@ class FakeCluster:
 
 def fake_cluster(monkeypatch, calls):
     module = types.ModuleType("runner.cluster")
-    module.connect = lambda context=None: FakeCluster(calls, context)
+    module.connect = lambda context=None, kubeconfig=None: FakeCluster(calls, context)
     monkeypatch.setitem(sys.modules, "runner.cluster", module)
     import runner
     monkeypatch.setattr(runner, "cluster", module, raising=False)
