@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import PurePath
 
 from runner.grade.merge import format_seconds
 from runner.grade.model import ClassReport, Row, ScenarioFigure
@@ -21,9 +22,12 @@ table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{border:1px solid var(--line);padding:5px 7px;text-align:left;vertical-align:top}
 th{background:var(--bg);font-weight:600;font-size:12px;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.c{font-size:12px;white-space:nowrap}
+td.c{font-size:12px;line-height:1.35}
+table.grid{table-layout:fixed}table.grid th:first-child{width:110px}
+.tag.row{margin:0 0 0 6px}
 .verified{background:#dafbe1}.revealed{background:#fff8c5}.skipped{background:#eaeef2}
-.unfinished{background:#ffebe9}.none{color:var(--mute);text-align:center}
+.unfinished{background:#ffebe9}
+td.untrusted{background:repeating-linear-gradient(135deg,#fff,#fff 6px,#ffebe9 6px,#ffebe9 12px);color:#57606a}.none{color:var(--mute);text-align:center}
 .tag{display:inline-block;border-radius:10px;padding:0 7px;font-size:11px;font-weight:600;
  border:1px solid currentColor;margin-left:3px}
 .t-ok{color:var(--ok)}.t-warn{color:var(--warn)}.t-bad{color:var(--bad)}.t-mute{color:var(--mute)}
@@ -66,12 +70,13 @@ def to_html(report: ClassReport) -> str:
 
 
 def _cards(report: ClassReport) -> str:
-    counted = [r for r in report.rows if r.counted]
-    fixed = sum(r.verified for r in counted)
+    counted = [r for r in report.rows if r.counted and r.status != "pending"]
     alone = sum(r.verified and not r.revealed for r in counted)
+    revealed = sum(r.revealed for r in counted)
     first = sum(r.first_try for r in counted)
     problems = sum(f.kind in ("tampered", "invalid", "duplicate", "missing") for f in report.flags)
-    cards = [(f"{fixed}/{len(counted)}", "fixes verified"), (f"{alone}", "fixed without the solution"),
+    cards = [(f"{alone}/{len(counted)}", "fixed and verified on the cluster"),
+             (str(revealed), "solutions revealed"),
              (f"{first}/{len(counted)}", "causes named first time"),
              (escape(report.hardest or "-"), "hardest scenario"),
              (str(problems), "files flagged")]
@@ -155,7 +160,7 @@ def _outcome_chart(figures: list[ScenarioFigure]) -> str:
 
 
 def _figures_table(report: ClassReport) -> str:
-    head = ("scenario", "fixed", "fixed alone", "cause first time", "solution revealed",
+    head = ("scenario", "reached", "fixed", "solution revealed", "cause first time",
             "median diagnose", "median fix", "hints", "wrong answers")
     out = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for f in report.figures:
@@ -164,9 +169,8 @@ def _figures_table(report: ClassReport) -> str:
         if f.scenario == report.hardest:
             name += ' <span class="tag t-bad">hardest</span>'
         wrong = ", ".join(f"{escape(a)} ×{c}" for a, c in f.wrong_answers.items()) or "-"
-        cells = (f"{f.verified}/{n}", f"{f.solved_alone}/{n}", f"{f.first_try}/{n}",
-                 str(f.revealed), format_seconds(f.median_diagnose), format_seconds(f.median_fix),
-                 str(f.hints))
+        cells = (str(n), f"{f.solved_alone}/{n}", f"{f.revealed}/{n}", f"{f.first_try}/{n}",
+                 format_seconds(f.median_diagnose), format_seconds(f.median_fix), str(f.hints))
         out.append(f"<tr><td>{name}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells)
                    + f'<td class="c">{wrong}</td></tr>')
     out.append("</table>")
@@ -180,10 +184,15 @@ def _figures_table(report: ClassReport) -> str:
 
 
 def _grid(report: ClassReport) -> str:
-    out = ["<table><tr><th>participant</th>"
+    out = ['<table class="grid"><tr><th>participant</th>'
            + "".join(f"<th>{escape(s)}</th>" for s in report.scenarios) + "</tr>"]
+    trouble = {f.participant: f.kind for f in report.flags
+               if f.participant and f.kind in ("missing", "invalid", "tampered")}
     for participant in report.participants:
-        out.append(f"<tr><td>{escape(participant)}</td>")
+        tag = trouble.get(participant)
+        tag = (f'<br><span class="tag {_FLAG_CLASS.get(tag, "t-mute")}">{escape(tag)}</span>'
+               if tag in ("missing", "invalid") else "")
+        out.append(f"<tr><td>{escape(participant)}{tag}</td>")
         out += [_cell(report.row(participant, s)) for s in report.scenarios]
         out.append("</tr>")
     out.append("</table>")
@@ -214,6 +223,9 @@ def _cell(row: Row | None) -> str:
         cls = "t-ok" if row.live == "fixed" else "t-bad"
         title = f' title="{escape(row.live_detail)}"' if row.live_detail else ""
         tags += f'<span class="tag {cls}"{title}>live {escape(row.live)}</span>'
+    tags = f"<br>{tags}" if tags else ""
+    if row.trust in ("tampered", "invalid"):
+        css = "untrusted"
     return f'<td class="c {css}">{" · ".join(bits)}{tags}</td>'
 
 
@@ -222,7 +234,9 @@ def _flags(report: ClassReport) -> str:
         return '<h2>Files</h2><p class="t-ok">Every results file verified.</p>'
     items = []
     for flag in report.flags:
-        where = escape(flag.source or flag.participant or "")
+        where = escape(PurePath(flag.source).name if flag.source else flag.participant or "")
+        title = f' title="{escape(flag.source)}"' if flag.source else ""
         items.append(f'<li><span class="tag {_FLAG_CLASS.get(flag.kind, "t-mute")}">'
-                     f"{escape(flag.kind)}</span> <code>{where}</code> — {escape(flag.reason)}</li>")
+                     f"{escape(flag.kind)}</span> <code{title}>{where}</code> — "
+                     f"{escape(flag.reason)}</li>")
     return f'<h2>Files to look at</h2><ul class="flags">{"".join(items)}</ul>'

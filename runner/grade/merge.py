@@ -24,7 +24,7 @@ def grade_checked(checked: list[Checked], roster=(), scenario_order=(), generate
     for item in checked:
         record = item.record if item.status != results.INVALID else None
         if item.status != "ok":
-            who = record.get("participant") if record else None
+            who = record.get("participant") if record else _name_from_file(item.source, roster)
             flags.append(Flag(item.status, who, item.source, item.reason
                               or _FLAG_REASONS.get(item.status, item.status)))
         if record is None:
@@ -43,10 +43,20 @@ def grade_checked(checked: list[Checked], roster=(), scenario_order=(), generate
     rows = [row for item in latest.values() for row in rows_from_record(item)]
     labs = tuple(sorted({lab for _, lab in latest}))
     seen = {participant for participant, _ in latest}
+    seen |= {flag.participant for flag in flags if flag.kind == "invalid" and flag.participant}
     for name in roster:
         if name not in seen:
             flags.append(Flag("missing", name, None, "on the roster, but no results file"))
     return build_report(rows, flags, labs, scenario_order, roster, generated_at)
+
+
+def _name_from_file(source: str, roster) -> str | None:
+    """The participant an unreadable file belongs to, from its name (<lab>-<participant>.json)."""
+    from pathlib import PurePath
+
+    stem = PurePath(source).stem
+    return next((name for name in sorted(roster, key=len, reverse=True)
+                 if stem == name or stem.endswith(f"-{name}")), None)
 
 
 def _newer(a: Checked, b: Checked) -> bool:

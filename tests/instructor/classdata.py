@@ -106,3 +106,19 @@ def sample_class(folder: Path, key: str, size: int = 12, seed: int = 7) -> list[
 def dump(path: Path, data) -> Path:
     Path(path).write_text(json.dumps(data, indent=2))
     return Path(path)
+
+
+def sample_class_with_problems(folder: Path, key: str) -> list[str]:
+    """sample_class plus one file of each problem grading flags; returns the roster."""
+    names = sample_class(folder, key, 12)
+    folder = Path(folder)
+    write(folder / f"{LAB}-tim.json", random_record("tim", random.Random(1)))          # unsigned
+    mallory = folder / f"{LAB}-mallory.json"
+    write(mallory, random_record("mallory", random.Random(2)), key)
+    mallory.write_text(mallory.read_text().replace('"hintsShown": 1', '"hintsShown": 0', 1)
+                       .replace('"revealed"', '"verified"', 1))                       # tampered
+    broken = folder / f"{LAB}-leslie.json"
+    write(broken, random_record("leslie", random.Random(3)), key)
+    broken.write_text(broken.read_text()[:900])                                       # truncated
+    write(folder / f"{LAB}-ada-laptop2.json", record("ada", updated=60), key)           # duplicate
+    return names + ["tim", "mallory", "leslie", "sophie"]                             # sophie: missing

@@ -73,6 +73,7 @@ def test_mixed_folder_flags_every_problem_and_keeps_going(mixed):
     invalid = next(f for f in report.flags if f.kind == "invalid")
     assert "truncated" in invalid.reason
     assert report.row("tim", "bad-command") is None
+    assert invalid.participant == "tim" and ("missing", "tim") not in kinds  # named from the file
     assert report.row("mallory", "bad-command").trust == "tampered"
     assert not report.ok
 
