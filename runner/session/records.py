@@ -63,11 +63,6 @@ def is_final(item: dict) -> bool:
     return item.get("status") in FINAL
 
 
-def next_scenario(record: dict) -> str | None:
-    """The first scenario not finished yet (where a resumed run starts)."""
-    return next((item["id"] for item in record["scenarios"] if not is_final(item)), None)
-
-
 def touch(record: dict) -> dict:
     record["updatedAt"] = utc_now()
     return record
