@@ -1,6 +1,6 @@
 """Real-cluster tests (marker `cluster`): the current kubeconfig context, or a visible skip.
 
-Run them with `pytest -m cluster` (make test leaves them out). When no cluster
+`make test` runs them too; `pytest -m cluster` runs only them. When no cluster
 answers, every test here is skipped with the reason, which `-ra` prints in the
 summary, e.g. "SKIPPED [5] no reachable cluster: cannot reach the Kubernetes API ...".
 """
