@@ -7,16 +7,16 @@ from runner.errors import UsageError
 
 
 def register(subparsers) -> None:
-    listing = subparsers.add_parser("list", help="list the labs and their scenarios")
+    listing = subparsers.add_parser("list")
     listing.add_argument("--lab", help="only this lab (e.g. lab-3)")
     listing.set_defaults(func=run_list)
 
-    show = subparsers.add_parser("show", help="show a scenario: story, symptom, hints and guards")
+    show = subparsers.add_parser("show")
     show.add_argument("scenario", help="scenario id (see: crashlab list)")
     show.add_argument("--spoilers", action="store_true", help="also print the explanation and the answers")
     show.set_defaults(func=run_show)
 
-    render = subparsers.add_parser("render", help="print a scenario's manifest as YAML")
+    render = subparsers.add_parser("render")
     render.add_argument("scenario", help="scenario id (see: crashlab list)")
     render.add_argument("--solution", action="store_true", help="the reference solution instead of the broken manifest")
     render.add_argument("--namespace", "-n", help="namespace (default: crashlab-<participant>-<scenario>)")
@@ -25,14 +25,14 @@ def register(subparsers) -> None:
     render.set_defaults(func=run_render)
 
 
-def _catalog():
+def _catalog(manifests: bool = True):
     from runner.catalog import load_catalog
 
-    return load_catalog()
+    return load_catalog(manifests=manifests)
 
 
 def run_list(args, env) -> int:
-    catalog = _catalog()
+    catalog = _catalog(manifests=False)
     labs = [catalog.lab(args.lab)] if args.lab else [catalog.labs[key] for key in sorted(catalog.labs)]
     for lab in labs:
         env.out(f"{lab.id}  {lab.title}")
@@ -42,7 +42,7 @@ def run_list(args, env) -> int:
 
 
 def run_show(args, env) -> int:
-    scenario = _catalog().scenario(args.scenario)
+    scenario = _catalog(manifests=False).scenario(args.scenario)
     lines = [f"{scenario.title}  ({scenario.id}, workshop sample {scenario.sample})", "",
              scenario.story, "", "What the broken pod shows:", f"  {scenario.symptom.summary}", "",
              "Hints:"]

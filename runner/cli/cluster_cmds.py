@@ -11,7 +11,7 @@ KUBECTL_ONLY = ("kubectl",)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("cluster", help="create, check or delete the lab's cluster",
+    parser = subparsers.add_parser("cluster",
                                    description="The cluster the lab runs on: a kind cluster "
                                    "by default, or any kubeconfig context with --context.")
     parser.set_defaults(func=lambda args, env: _print_help(parser, env))

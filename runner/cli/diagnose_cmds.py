@@ -1,8 +1,6 @@
 """`crashlab diagnose` (the flowchart on a pod, live or from pasted output) and
 `crashlab observe` (the workshop's three KQL queries, locally or as KQL)."""
 
-import json
-
 from runner.errors import InputError, UsageError
 
 _EXAMPLES = """examples:
@@ -16,7 +14,7 @@ def register(subparsers) -> None:
     import argparse
 
     diagnose = subparsers.add_parser(
-        "diagnose", help="find why a pod crash-loops: cause, evidence, next commands",
+        "diagnose",
         description="Run the CrashLoopBackOff flowchart on a live pod, or offline on what "
         "kubectl printed (describe, get -o yaml/json, get pods/events rows, logs).",
         epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -33,7 +31,7 @@ def register(subparsers) -> None:
     diagnose.set_defaults(func=run_diagnose)
 
     observe = subparsers.add_parser(
-        "observe", help="restarting / crash-looping containers and Warning events, or the KQL for them",
+        "observe",
         description="The workshop's three Log Analytics queries: run locally against the cluster "
         "(or a saved `kubectl get pods,events -A -o yaml`), or printed as KQL with --kql.")
     observe.add_argument("--kql", action="store_true", help="print the KQL queries instead")
@@ -66,6 +64,8 @@ def run_diagnose(args, env) -> int:
         pod, events, logs, previous = _add_files(args, env, None, [], None, None)
     result = diagnose(pod, events, logs=logs, previous_logs=previous, container=args.container)
     if args.output == "json":
+        import json
+
         env.out(json.dumps(result.to_dict(), indent=2))
     else:
         _print_panel(env, result)
@@ -175,6 +175,8 @@ def run_observe(args, env) -> int:
     looping = observe.find_crashlooping(pods)
     warnings = observe.count_warnings(events, now, event_window)
     if args.output == "json":
+        import json
+
         env.out(json.dumps({"restarting": [_row(r) for r in restarting],
                             "crashLoopBackOff": [_row(r) for r in looping],
                             "warnings": [_row(r) for r in warnings]}, indent=2))

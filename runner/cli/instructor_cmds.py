@@ -7,7 +7,6 @@ runner.grade and runner.workshop.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from runner.errors import EXIT_CHECK_FAILED, InputError, UsageError
 
@@ -20,7 +19,7 @@ _GRADE_EXAMPLES = """examples:
 
 def register(subparsers) -> None:
     selftest = subparsers.add_parser(
-        "selftest", help="prove every scenario of a lab on this cluster (instructors, before a workshop)",
+        "selftest",
         description="For each scenario, in parallel, in its own namespace: deploy the broken "
         "manifest, wait for its symptom, check the diagnosis, apply the reference solution, "
         "wait for the fixed state to hold for its stability window, clean up.")
@@ -39,7 +38,7 @@ def register(subparsers) -> None:
     selftest.add_argument("--keep", action="store_true", help="keep the namespaces for a look")
     selftest.set_defaults(func=run_selftest)
 
-    res = subparsers.add_parser("results", help="check results files")
+    res = subparsers.add_parser("results")
     res_sub = res.add_subparsers(dest="results_command", metavar="ACTION")
     verify = res_sub.add_parser(
         "verify", help="check schema and signature of results files",
@@ -53,7 +52,7 @@ def register(subparsers) -> None:
     res.set_defaults(func=lambda args, env: _missing_action(res))
 
     grade = subparsers.add_parser(
-        "grade", help="class report from results files (table, CSV, HTML) or from the live cluster",
+        "grade",
         description="Merge participants' results: outcome per scenario, class figures, flags for "
         "unsigned, tampered, truncated, duplicate and missing files.",
         epilog=_GRADE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,7 +69,7 @@ def register(subparsers) -> None:
     grade.add_argument("--lab", default="lab-3", help="lab id for --live (default lab-3)")
     grade.set_defaults(func=run_grade)
 
-    workshop = subparsers.add_parser("workshop", help="shared-cluster workshops: namespaces, RBAC, kubeconfigs")
+    workshop = subparsers.add_parser("workshop")
     wsub = workshop.add_subparsers(dest="workshop_command", metavar="ACTION")
     prepare = wsub.add_parser(
         "prepare", help="namespaces, least-privilege Role/RoleBinding and a kubeconfig per participant")
@@ -138,6 +137,8 @@ def run_results_verify(args, env) -> int:
 # ---- grade -----------------------------------------------------------------------------------
 
 def run_grade(args, env) -> int:
+    from pathlib import Path
+
     from runner import results
     from runner.grade import grade_paths, read_roster, table, to_csv, to_html
 
@@ -205,6 +206,8 @@ def _lab(catalog, lab_id: str):
 
 
 def _write(path, text: str) -> None:
+    from pathlib import Path
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -266,6 +269,8 @@ def _connect(context, env, ping: bool = True):
 # ---- workshop --------------------------------------------------------------------------------
 
 def run_workshop_prepare(args, env) -> int:
+    from pathlib import Path
+
     from runner import workshop
     from runner.catalog import load_catalog
     from runner.grade import read_roster

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from runner.errors import UsageError
 
 DEFAULT_LAB = "lab-3"
@@ -11,7 +9,7 @@ DEFAULT_CLUSTER = "crashlab"
 
 
 def register(subparsers) -> None:
-    run = subparsers.add_parser("run", help="run a lab: broken pods, a quiz, your fix verified",
+    run = subparsers.add_parser("run",
                                 description="Create or reuse the kind cluster (or use "
                                 "--context), deploy every broken scenario, then for each one: "
                                 "investigate, answer the quiz, fix it, see it verified.")
@@ -28,13 +26,13 @@ def register(subparsers) -> None:
     run.add_argument("--no-build", action="store_true", help="kind: load the image Docker has")
     run.set_defaults(func=cmd_run)
 
-    reset = subparsers.add_parser("reset", help="break a scenario again and forget its record")
+    reset = subparsers.add_parser("reset")
     reset.add_argument("scenario", help="scenario id (see crashlab list)")
     reset.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
     _common(reset)
     reset.set_defaults(func=cmd_reset)
 
-    clean = subparsers.add_parser("clean", help="delete the lab's namespaces (and its cluster)")
+    clean = subparsers.add_parser("clean")
     clean.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
     who = clean.add_mutually_exclusive_group()
     who.add_argument("--participant", help="only this participant's namespaces")
@@ -77,6 +75,8 @@ def _screen(env):
 
 
 def _options(args, participant: str, lab: str):
+    from pathlib import Path
+
     from runner.session import SessionOptions
 
     return SessionOptions(
@@ -123,6 +123,8 @@ def _kind_context(args, env, screen, options, prepare: bool) -> str:
 
 
 def _asker(args, env):
+    from pathlib import Path
+
     from runner.cli.env import _isatty
 
     if args.answers:

@@ -77,3 +77,39 @@ def test_help_does_not_import_kubernetes():
 def test_no_command_prints_help_and_exits_2():
     result = run_cli()
     assert result.code == 2 and "usage: crashlab" in result.stdout
+
+
+def test_every_listed_command_is_registered_by_its_module_and_nothing_else():
+    import importlib
+
+    from runner.cli import COMMANDS
+
+    class Names:
+        def __init__(self):
+            self.names = []
+
+        def add_parser(self, name, **kwargs):
+            import argparse
+
+            self.names.append(name)
+            return argparse.ArgumentParser(prog=name)
+
+    for module in {module for module, _ in COMMANDS.values()}:
+        names = Names()
+        importlib.import_module(f"runner.cli.{module}").register(names)
+        assert sorted(names.names) == sorted(c for c, (m, _) in COMMANDS.items() if m == module)
+
+
+def test_an_unknown_command_gets_a_suggestion():
+    result = run_cli("rendr", "oom-killed")
+    assert result.code == 2
+    assert result.stderr == "crashlab: error: no command 'rendr'; did you mean 'render'? see: crashlab --help\n"
+
+
+def test_help_lists_every_command():
+    out = subprocess.run([sys.executable, "-m", "runner.cli", "--help"], capture_output=True, text=True,
+                         cwd=ROOT)
+    from runner.cli import COMMANDS
+
+    assert out.returncode == 0
+    assert all(f"  {name:<10}" in out.stdout for name in COMMANDS)
