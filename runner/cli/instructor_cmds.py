@@ -238,8 +238,11 @@ def run_selftest(args, env) -> int:
                                stability_window=args.stability_window, keep=args.keep,
                                fix_grace=args.fix_grace,
                                **({"image": args.image} if args.image else {}))
-    env.err(f"selftest: {len(scenarios)} scenario(s) of {lab.id} in parallel, "
+    # One reachability check first: an unreachable cluster is one line, not one per scenario.
+    probe = _connect(args.context, env)
+    env.err(f"selftest: {len(scenarios)} scenario(s) of {lab.id} in parallel on {probe.where}, "
             f"namespaces crashlab-{args.participant}-<scenario>")
+    probe.close()
     outcomes = selftest.run_selftest(lambda: _connect(args.context, env), scenarios, options,
                                      progress=lambda line: env.err(line))
     selftest.render(outcomes, env.console())
