@@ -147,6 +147,10 @@ def run_grade(args, env) -> int:
                          "or --live --context C to check the cluster")
     key = _key(env, args.key_env)
     roster = read_roster(args.roster) if args.roster else ()
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if args.paths and len(missing) == len(args.paths):
+        raise InputError(f"no results at {', '.join(missing)}: give the folder (or files) the "
+                         "participants' results/lab-3-<name>.json were collected into")
     order = _scenario_order(args.lab)
     generated = results.now_iso()
     if args.paths:

@@ -177,3 +177,12 @@ def test_results_verify_cli(mixed, tmp_path):
     assert ok.code == 0 and ok.stdout.startswith("ok")
     nokey = run_cli("results", "verify", files[0], environ={"CRASHLAB_GRADING_KEY": ""})
     assert nokey.code == 2 and "set CRASHLAB_GRADING_KEY" in nokey.stderr
+
+
+def test_grading_a_path_that_does_not_exist_is_one_line_and_exit_2(tmp_path):
+    from tests.cli.helpers import run_cli
+
+    result = run_cli("grade", str(tmp_path / "nope"))
+    assert result.code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"crashlab: error: no results at {tmp_path / 'nope'}:")
+    assert result.stderr.count("\n") == 1
