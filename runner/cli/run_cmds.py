@@ -183,8 +183,31 @@ def cmd_reset(args, env) -> int:
     return 0
 
 
+def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
+    from runner.cluster import ApiStatusError
+    from runner.session.reset import clean_namespaces, clean_objects
+
+    who = "every participant" if participant is None else participant
+    try:
+        deleted = clean_namespaces(cluster, lab, participant)
+    except ApiStatusError as problem:
+        if problem.status != 403 or participant is None:
+            raise
+        from runner.catalog import load_catalog
+
+        # A workshop participant may not list or delete namespaces: empty their own instead.
+        removed = clean_objects(cluster, participant, load_catalog(manifests=False).lab(lab).scenario_ids)
+        screen.say(f"You may not delete namespaces on this cluster; removed the lab's objects from "
+                   f"{len(removed)} namespace(s) of {who} instead"
+                   + (f": {', '.join(removed)}" if removed else "")
+                   + ". Your instructor removes the namespaces (crashlab workshop teardown).")
+        return
+    screen.say(f"Deleted {len(deleted)} namespace(s) of {lab} for {who}"
+               + (f": {', '.join(deleted)}" if deleted else "") + ".")
+
+
 def cmd_clean(args, env) -> int:
-    from runner.session.reset import clean_namespaces
+    from runner.errors import ClusterError
 
     participant = None
     if not args.all:
@@ -195,19 +218,16 @@ def cmd_clean(args, env) -> int:
     had_cluster = True
     try:
         cluster = _connect(args, env, screen, options, prepare_kind=False)
-    except Exception as problem:  # noqa: BLE001 - with --cluster, a dead API is fine
+    except ClusterError as problem:  # with --cluster, a dead API is fine: delete the cluster
         if not args.cluster or args.context:
             raise
         screen.say(f"Cluster API not reachable ({problem}); deleting the cluster only.")
         had_cluster = False
     if had_cluster:
         try:
-            deleted = clean_namespaces(cluster, args.lab, participant)
+            _clean_lab(cluster, args.lab, participant, screen)
         finally:
             cluster.close()
-        who = "every participant" if participant is None else participant
-        screen.say(f"Deleted {len(deleted)} namespace(s) of {args.lab} for {who}"
-                   + (f": {', '.join(deleted)}" if deleted else "") + ".")
     if args.cluster and not args.context:
         from runner.kind import delete_cluster
 

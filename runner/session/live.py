@@ -76,6 +76,34 @@ class LabCluster:
     def delete_namespace(self, name: str):
         return self.cluster.delete_namespace(name)
 
+    def delete_owned(self, namespace: str, kind: str) -> list[str]:
+        """Delete the lab's own objects of one kind in `namespace` (for users who may not
+        delete namespaces, like workshop participants); returns "Kind/name" of each."""
+        from runner import ownership
+        from runner.cluster import ApiStatusError
+
+        listing = self._path(namespace, kind, "").rstrip("/")
+        try:
+            items = self.cluster.request("GET", listing, doing=f"listing {kind}s in {namespace}",
+                                         query={"labelSelector": ownership.OWNED_SELECTOR})
+        except ApiStatusError as problem:
+            if problem.status == 404:
+                return []
+            raise
+        deleted = []
+        for item in items.get("items") or []:
+            meta = item.get("metadata") or {}
+            if not ownership.is_owned(meta.get("labels")):
+                continue  # belt and braces: the label selector already asked for the lab's only
+            try:
+                self.cluster.request("DELETE", self._path(namespace, kind, meta["name"]),
+                                     doing=f"deleting {kind}/{meta['name']} in {namespace}")
+            except ApiStatusError as problem:
+                if problem.status != 404:
+                    raise
+            deleted.append(f"{kind}/{meta['name']}")
+        return deleted
+
     def close(self) -> None:
         self.cluster.close()
 

@@ -40,7 +40,8 @@ def reset_scenario(scenario, options, cluster, screen, environ=None) -> None:
 def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
     """Delete the lab's own namespaces (all participants when `participant` is None)."""
     deleted = []
-    for namespace in cluster.owned_namespaces():
+    namespaces = cluster.owned_namespaces()
+    for namespace in namespaces:
         labels = (namespace.get("metadata") or {}).get("labels") or {}
         if labels.get(ownership.LAB_KEY) != lab:
             continue
@@ -50,3 +51,16 @@ def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
         cluster.delete_namespace(name)
         deleted.append(name)
     return sorted(deleted)
+
+
+def clean_objects(cluster, participant: str, scenario_ids) -> dict[str, list[str]]:
+    """Without the right to delete namespaces (a shared workshop cluster): delete the lab's
+    workloads and ConfigMaps inside the participant's namespaces instead."""
+    removed = {}
+    for scenario_id in scenario_ids:
+        namespace = ownership.namespace_name(participant, scenario_id)
+        objects = [name for kind in ("Deployment", "ConfigMap")
+                   for name in cluster.delete_owned(namespace, kind)]
+        if objects:
+            removed[namespace] = objects
+    return removed

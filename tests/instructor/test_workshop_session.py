@@ -31,3 +31,30 @@ def test_the_lab_runs_with_a_participant_kubeconfig(k8s_api, kubelet, tmp_path, 
     record = json.loads((tmp_path / "results" / "lab-3-ada.json").read_text())
     entry = next(e for e in record["scenarios"] if e["id"] == "oom-killed")
     assert entry["status"] == "revealed" and entry["verification"]["podName"]  # --solve: fixed by the reference solution
+
+
+def test_a_participant_cleans_their_namespaces_without_namespace_rights(k8s_api, kubelet, tmp_path,
+                                                                          monkeypatch):
+    names = tmp_path / "class.txt"
+    names.write_text("ada\nbob\n")
+    out = tmp_path / "kubeconfigs"
+    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
+                   environ=k8s_api.environ).code == 0
+    monkeypatch.chdir(tmp_path)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(ANSWERS))
+    as_ada = {"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"}
+    assert run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada", "--answers",
+                   str(answers), "--solve", "--yes", "--stability-window", "1", "--only", "oom-killed",
+                   environ=as_ada).code == 0
+    store = k8s_api.emulator.store
+    assert store.list("deployments", "crashlab-ada-oom-killed")[0]
+
+    result = run_cli("clean", "--participant", "ada", "--context", k8s_api.context, environ=as_ada)
+
+    assert result.code == 0, result.stderr
+    assert "removed the lab's objects from" in result.stdout and "crashlab-ada-oom-killed" in result.stdout
+    assert not store.list("deployments", "crashlab-ada-oom-killed")[0]
+    assert not store.list("configmaps", "crashlab-ada-invalid-app-config", "app.kubernetes.io/managed-by")[0]
+    assert store.exists("namespaces", "", "crashlab-ada-oom-killed")  # the instructor's to delete
+    assert store.exists("namespaces", "", "crashlab-bob-oom-killed")
