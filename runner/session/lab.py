@@ -119,6 +119,8 @@ class LabSession:
         if loaded is None:
             self.record = records.new_record(self.options.lab, self.options.participant,
                                              self.version, where, rows)
+            lab = self.catalog.lab(self.options.lab)
+            self.screen.panel(lab.title, lab.intro)  # the pod lifecycle and the flowchart, once
         else:
             self.record = records.merge_lab(loaded, rows, where)
             mine = {s.id for s in self.scenarios}

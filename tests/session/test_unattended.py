@@ -21,6 +21,9 @@ def test_whole_lab_with_answers_and_solve(lab, k8s_api):
 
     assert result.code == 0, result.stderr
     out = result.stdout
+    # a first run opens with the lab's intro: the pod lifecycle and the troubleshooting flowchart
+    assert "Lab 3 - Understanding and troubleshooting CrashLoopBackOff" in out
+    assert "10 s, 20 s, 40 s... up to 5 minutes" in out and "kubectl logs --previous" in out
     assert "Deploying 5 broken scenario(s): 5 deployed, 0 already there" in out
     for scenario_id in SCENARIOS:
         assert f"Verified: " in out and f"in {namespace(scenario_id)} stayed Ready" in out
