@@ -187,7 +187,12 @@ class LabSession:
                     if not check_symptom(symptom, pod, events, (logs or "") + (previous or "")):
                         self._remember_symptom(scenario, pod, events, logs, previous)
                         self.screen.end_live()
-                        self.screen.say(f"The symptom is there: {symptom.summary}", "yellow")
+                        # The symptom's summary names the cause: it is shown after the quiz, not here.
+                        restarts = _restarts(pod, scenario)
+                        self.screen.say(f"{scenario.workload.name} is crash-looping now ({restarts} "
+                                        f"restart{'s' if restarts != 1 else ''} so far). Investigate "
+                                        "it in another terminal with the commands above, then "
+                                        "answer the quiz.", "yellow")
                         return
             remaining = deadline - self.tracker.now()
             if remaining <= 0:
@@ -279,7 +284,8 @@ class LabSession:
         for question_id in quiz.QUESTIONS:
             if records.answered(item, question_id):
                 continue
-            question = scenario.question(question_id)
+            question = quiz.shuffled(scenario.question(question_id),
+                                     f"{self.options.participant}/{scenario.id}")
             attempt = 0
             while True:
                 attempt += 1
@@ -477,7 +483,8 @@ class LabSession:
     def explain(self, scenario, fixed_pod: dict) -> None:
         from runner.diagnose.timeline import build_timeline, render_timeline
 
-        self.screen.panel("what happened", scenario.explanation.strip())
+        self.screen.panel("what happened", f"What the broken pod showed: {scenario.symptom.summary}"
+                          f"\n\n{scenario.explanation.strip()}")
         pods = self.tracker.snapshots(self.namespace(scenario), self.prefix(scenario))
         fixed_uid = fixed_pod["metadata"]["uid"]
         broken = [snaps for uid, snaps in pods.items() if uid != fixed_uid and snaps]

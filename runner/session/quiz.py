@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
 
 from runner.catalog import Question
@@ -16,6 +18,16 @@ class Judgement:
     correct: bool
     feedback: str
     known: bool = True
+
+
+def shuffled(question: Question, seed: str) -> Question:
+    """The question with its choices in an order fixed by `seed` (participant and scenario):
+    the catalogue lists the right answer first, and neighbours should not share positions,
+    but one learner sees the same order on every try and after a resume."""
+    def rank(choice):
+        return hashlib.sha256(f"{seed}/{question.id}/{choice.id}".encode()).hexdigest()
+
+    return dataclasses.replace(question, choices=tuple(sorted(question.choices, key=rank)))
 
 
 def judge(question: Question, answer: str) -> Judgement:

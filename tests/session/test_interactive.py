@@ -13,6 +13,7 @@ from runner.session.askers import CHANGED, ScriptedAsker
 from runner.session.lab import LabSession
 from runner.session.live import LabCluster
 from runner.session.prompts import QuestionaryAsker
+from runner.session.quiz import shuffled
 from runner.session.screen import PlainScreen
 from tests.session.helpers import PARTICIPANT, RIGHT, Lab, namespace, solution_objects
 
@@ -44,17 +45,24 @@ class KeyFeeder(QuestionaryAsker):
         return super()._select(message, options)
 
 
+def _pick(question_id: str, choice_id: str) -> str:
+    """The keys that select `choice_id` in the order this participant is shown."""
+    question = shuffled(load_catalog().scenario("oom-killed").question(question_id),
+                        f"{PARTICIPANT}/oom-killed")
+    return DOWN * [c.id for c in question.choices].index(choice_id) + ENTER
+
+
 def test_questionary_menu_quiz_hint_and_apply(lab):
     lab.write_fix("oom-killed", lambda objects: None)
     out = io.StringIO()
     with create_pipe_input() as pipe:
         asker = KeyFeeder(pipe, [
-            DOWN + ENTER,          # menu: Show a hint
-            ENTER,                 # menu: Answer the quiz
-            DOWN + ENTER,          # cause: the second choice (app_config) is wrong
-            ENTER,                 # cause: oom_killed
-            ENTER,                 # evidence: oomkilled-137
-            ENTER,                 # fix: Apply oom-killed.yaml
+            DOWN + ENTER,                          # menu: Show a hint
+            ENTER,                                 # menu: Answer the quiz
+            _pick("cause", "app_config"),          # a wrong cause
+            _pick("cause", "oom_killed"),
+            _pick("evidence", "oomkilled-137"),
+            ENTER,                                 # fix: Apply oom-killed.yaml
         ])
         code = make_session(lab, asker, out).run()
     text = out.getvalue()

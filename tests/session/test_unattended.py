@@ -25,6 +25,10 @@ def test_whole_lab_with_answers_and_solve(lab, k8s_api):
     assert "Lab 3 - Understanding and troubleshooting CrashLoopBackOff" in out
     assert "10 s, 20 s, 40 s... up to 5 minutes" in out and "kubectl logs --previous" in out
     assert "Deploying 5 broken scenario(s): 5 deployed, 0 already there" in out
+    # the symptom's summary names the cause, so it is shown only after the quiz
+    assert "report-builder is crash-looping now" in out
+    summary = "What the broken pod showed: lastState.terminated.reason OOMKilled"
+    assert out.index(summary) > out.index("Right. The process grew past the container's memory limit")
     for scenario_id in SCENARIOS:
         assert f"Verified: " in out and f"in {namespace(scenario_id)} stayed Ready" in out
     # the wrong first answer gets its feedback and a line about the learner's own pod
