@@ -163,7 +163,7 @@ class LabSession:
         self.screen.say(scenario.story.strip())
         self.screen.say(f"Namespace: {ns}. Commands worth running:")
         for command in scenario.kubectl:
-            self.screen.say(f"  $ {command.replace('{namespace}', ns)}")
+            self.screen.command(command.replace("{namespace}", ns))
         try:
             if item["status"] == "investigating":
                 self.wait_for_symptom(scenario)

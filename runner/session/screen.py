@@ -18,6 +18,10 @@ class PlainScreen:
         self.end_live()
         print(text, file=self.stream, flush=True)
 
+    def command(self, text: str) -> None:
+        """A shell command to copy: one line, never broken."""
+        self.say(f"  $ {text}")
+
     def heading(self, text: str) -> None:
         self.say()
         self.say(f"== {text} ==")
@@ -70,6 +74,13 @@ class RichScreen(PlainScreen):
 
         self.end_live()
         self.console.print(Text(text, style=style or ""))
+
+    def command(self, text: str) -> None:
+        from rich.text import Text
+
+        self.end_live()
+        # soft_wrap: the terminal folds a long command visually, but copying it gives one line
+        self.console.print(Text(f"  $ {text}", style="cyan"), soft_wrap=True)
 
     def heading(self, text: str) -> None:
         from rich.rule import Rule

@@ -1,4 +1,4 @@
-"""The quiz does not give the answer away by its position."""
+"""How the lab presents things: quiz choices that do not give the answer away, copyable commands."""
 
 from runner.catalog import load_catalog
 from runner.session.quiz import shuffled
@@ -22,3 +22,16 @@ def test_neighbours_get_different_orders():
     orders = {tuple(c.id for c in shuffled(question, f"{name}/oom-killed").choices)
               for name in ("ada", "bob", "cy", "dee", "eve")}
     assert len(orders) > 1
+
+
+def test_commands_are_printed_on_one_line_even_when_longer_than_the_terminal():
+    import io
+
+    from rich.console import Console
+
+    from runner.session.screen import RichScreen
+
+    out = io.StringIO()
+    command = "kubectl get pod -n crashlab-ada-oom-killed -l app=report-builder -o jsonpath='{.items[0]}'"
+    RichScreen(Console(file=out, width=40, force_terminal=False)).command(command)
+    assert out.getvalue() == f"  $ {command}\n"
