@@ -6,23 +6,15 @@ scenario whose status is not final.
 
 from __future__ import annotations
 
-import datetime
-
-SCHEMA = "crashlab.dev/results/v1"
-FINAL = ("verified", "skipped", "revealed")
-STATUSES = ("pending", "investigating", "fixing", *FINAL)
-
-
-def utc_now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+from runner.results import SCHEMA, is_final, parse_time  # noqa: F401 - is_final is part of this API
+from runner.results import now_iso as utc_now
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
+    begun, ended = parse_time(start), parse_time(end)
+    if begun is None or ended is None:
         return None
-    parse = datetime.datetime.fromisoformat
-    return round((parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00")))
-                 .total_seconds(), 1)
+    return round((ended - begun).total_seconds(), 1)
 
 
 def new_record(lab: str, participant: str, version: str, cluster: dict, scenarios) -> dict:
@@ -57,10 +49,6 @@ def merge_lab(record: dict, scenarios, cluster: dict) -> dict:
 
 def entry(record: dict, scenario_id: str) -> dict:
     return next(item for item in record["scenarios"] if item["id"] == scenario_id)
-
-
-def is_final(item: dict) -> bool:
-    return item.get("status") in FINAL
 
 
 def touch(record: dict) -> dict:
