@@ -391,11 +391,13 @@ def read_results_text(text: str, source: str = "<results>"):
 def load_results(path) -> dict:
     """Read one results file; InputError when it cannot be read or is not a v1 record."""
     path = Path(path)
+    from runner.textfile import read_text_file
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path, "restore the results file the lab wrote")
     except FileNotFoundError:
         raise InputError(f"{path}: no such results file; check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise InputError(f"{path}: cannot read it ({error}); check the file") from None
     record = read_results_text(text, str(path))
     problems = schema_problems(record)

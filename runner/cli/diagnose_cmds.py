@@ -81,9 +81,9 @@ def _add_files(args, env, pod, events, logs, previous):
     if args.events:
         events = list(events) + read_events_text(_read_text(args.events, env), _name(args.events))
     if args.logs:
-        logs = _read_text(args.logs, env, allow_empty=True) or logs
+        logs = _read_text(args.logs, env, allow_empty=True, logs=True) or logs
     if args.previous_logs:
-        previous = _read_text(args.previous_logs, env, allow_empty=True) or previous
+        previous = _read_text(args.previous_logs, env, allow_empty=True, logs=True) or previous
     return pod, events, logs, previous
 
 
@@ -111,13 +111,15 @@ def _read_live(args, env):
     return pod, events, logs, previous
 
 
-def _read_text(path: str, env, allow_empty: bool = False) -> str:
+def _read_text(path: str, env, allow_empty: bool = False, logs: bool = False) -> str:
+    from runner.textfile import read_text_file
+
     if path == "-":
         text = env.stdin.read()
     else:
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+            text = read_text_file(path, "give what kubectl printed, saved as text",
+                                  strict=not logs)
         except FileNotFoundError:
             raise InputError(f"cannot read {path}: no such file") from None
         except IsADirectoryError:

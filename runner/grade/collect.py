@@ -7,8 +7,11 @@ from pathlib import Path
 from runner import results
 from runner.errors import InputError
 from runner.grade.model import Checked
+from runner.textfile import NotTextFile, read_text_file
 
 REPORT_NAMES = ("report.json",)
+_RESULTS_TODO = "restore the results file the lab wrote"
+_ROSTER_TODO = "give a text file with one participant per line"
 
 
 def find_result_files(paths) -> tuple[list[Path], list[str]]:
@@ -40,9 +43,12 @@ def check_text(text: str, source: str, key) -> Checked:
 def check_file(path, key) -> Checked:
     """Read and verify one results file; an unreadable file is `invalid` with the reason."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return Checked(str(path), None, results.INVALID, f"cannot read it: {error}")
+        text = read_text_file(path, _RESULTS_TODO)
+    except NotTextFile as error:
+        return Checked(str(path), None, results.INVALID, str(error).split(": ", 1)[-1])
+    except OSError as error:
+        return Checked(str(path), None, results.INVALID,
+                       f"cannot read it: {error.strerror or error}")
     return check_text(text, str(path), key)
 
 
@@ -53,8 +59,10 @@ def check_files(paths, key) -> list[Checked]:
 def read_roster(path) -> list[str]:
     """Participant names, one per line ('#' comments; CSV: the first column)."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        lines = read_text_file(path, _ROSTER_TODO).splitlines()
+    except NotTextFile:
+        raise
+    except OSError as error:
         raise InputError(f"{path}: cannot read the roster ({error}); give a text file with one "
                          "participant per line") from None
     names = []

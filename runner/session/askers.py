@@ -88,19 +88,32 @@ def _normalise(value, where: str) -> dict:
     return out
 
 
-def load_answers(path: Path) -> ScriptedAsker:
-    """Read an answers file (YAML or JSON)."""
+def load_answers(path: Path, scenarios=None) -> ScriptedAsker:
+    """Read an answers file (YAML or JSON); with the lab's `scenarios`, every scenario,
+    question and choice it names must exist (InputError naming the first that does not)."""
     from runner import yamlio
+    from runner.textfile import read_text_file
 
     path = Path(path)
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(read_text_file(path, "give the YAML or JSON answers file (--answers)"))
     except FileNotFoundError:
         raise InputError(f"answers file {path} not found: check the path given to --answers")
+    except OSError as problem:
+        raise InputError(f"cannot read answers file {path}: {problem.strerror or problem}: "
+                         "check the path given to --answers") from None
     except yamlio.YAMLError as problem:
         line = yamlio.error_line(problem)
         raise InputError(f"{path}{f':{line}' if line else ''}: not valid YAML/JSON: "
                          f"{yamlio.error_problem(problem)}")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of scenario id -> answers")
-    return ScriptedAsker(data, str(path))
+    asker = ScriptedAsker(data, str(path))
+    if scenarios is not None:
+        from runner.session.answercheck import answer_problems
+
+        problems = answer_problems(asker.answers, scenarios, str(path))
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(problems[0] + more)
+    return asker

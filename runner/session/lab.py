@@ -14,6 +14,9 @@ from runner.session import askers, fixcheck, quiz, records, store, workspace
 from runner.session.interrupt import deferred
 from runner.session.live import PodTracker
 from runner.session.podline import pod_line
+from runner.textfile import read_text_file
+
+_MANIFEST_TODO = "save it as UTF-8 YAML text, or choose Reveal the solution"
 
 
 class Quit(Exception):
@@ -330,7 +333,7 @@ class LabSession:
                 applied_by = "solution"
             elif action == askers.APPLY:
                 try:
-                    exclude = self.apply_text(scenario, path.read_text(encoding="utf-8"),
+                    exclude = self.apply_text(scenario, read_text_file(path, _MANIFEST_TODO),
                                               str(path))
                 except InputError as problem:
                     self.screen.say(f"✗ {problem}", "red")

@@ -27,7 +27,7 @@ def backup_and_replace(workspace: Path, scenario_id: str, broken_text: str) -> P
     """Keep the learner's file as <name>.yaml.<timestamp>.bak and put the broken one back."""
     path = manifest_path(workspace, scenario_id)
     backup = None
-    if path.exists() and path.read_text(encoding="utf-8") != broken_text:
+    if path.exists() and path.read_bytes() != broken_text.encode("utf-8"):
         backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
         path.replace(backup)
     path.parent.mkdir(parents=True, exist_ok=True)

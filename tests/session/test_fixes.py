@@ -147,6 +147,19 @@ def test_broken_workspace_file_is_not_applied(lab, k8s_api, breakage, message):
     assert path.read_text() == broken
 
 
+def test_workspace_file_that_is_not_text_is_named_and_not_applied(lab, k8s_api):
+    path = lab.write_fix("oom-killed", lambda objects: None)
+    data = path.read_bytes()
+    path.write_bytes(data + "# Zoë\n".encode("latin-1"))  # saved by an editor set to Latin-1
+    at = len(data) + len("# Zo")
+    writes = _deployment_writes(k8s_api)
+    result = lab.run("--only", "oom-killed")
+    assert (result.code, result.stderr) == (2, f"crashlab: error: {path}: not a text file (byte "
+                                               f"{at} is not UTF-8): save it as UTF-8 YAML text, "
+                                               "or choose Reveal the solution\n")
+    assert _deployment_writes(k8s_api) == writes + 1  # only the pre-warm's create
+
+
 def test_object_for_another_namespace_is_refused(lab, k8s_api):
     path = lab.write_fix("oom-killed", lambda objects: objects[0]["metadata"].update(
         namespace="kube-system"))
