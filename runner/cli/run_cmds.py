@@ -122,7 +122,7 @@ def _kind_context(args, env, screen, options, prepare: bool) -> str:
     return cluster.context
 
 
-def _asker(args, env):
+def _asker(args, env, scenarios=None):
     from pathlib import Path
 
     from runner.cli.env import _isatty
@@ -130,7 +130,7 @@ def _asker(args, env):
     if args.answers:
         from runner.session.askers import load_answers
 
-        return load_answers(Path(args.answers))
+        return load_answers(Path(args.answers), scenarios)
     if not (_isatty(env.stdin) and _isatty(env.stdout)):
         raise UsageError("no terminal to ask questions on: run it in a terminal, or pass "
                          "--answers FILE (and --yes) to run unattended")
@@ -146,8 +146,7 @@ def cmd_run(args, env) -> int:
 
     participant = participant_of(args)
     catalog = load_catalog()
-    catalog.lab(args.lab)
-    asker = _asker(args, env)
+    asker = _asker(args, env, catalog.lab_scenarios(args.lab))
     if args.stability_window is not None and args.stability_window < 0:
         raise UsageError("--stability-window must be 0 or more seconds")
     options = _options(args, participant, args.lab)
