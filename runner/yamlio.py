@@ -24,5 +24,11 @@ def error_line(error: Exception) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
+def error_column(error: Exception) -> int | None:
+    """The 1-based column a YAML error points at, if it says."""
+    mark = getattr(error, "problem_mark", None)
+    return mark.column + 1 if mark is not None else None
+
+
 def error_problem(error: Exception) -> str:
     return getattr(error, "problem", None) or str(error).splitlines()[0]

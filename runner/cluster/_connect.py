@@ -2,7 +2,7 @@
 
 import os
 
-from runner.errors import ClusterError
+from runner.errors import ClusterError, InputError
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 
@@ -17,6 +17,26 @@ def _files(path: str) -> list[str]:
     return [os.path.expanduser(p) for p in path.split(os.pathsep) if p]
 
 
+def check_kubeconfig_file(file: str) -> None:
+    """InputError (bad input, exit 2) naming file, line and column when `file` is not text or
+    not YAML; the client would say only "while scanning for the next token", as a cluster error."""
+    from runner import yamlio
+    from runner.textfile import read_text_file
+
+    todo = "fix it, or set KUBECONFIG to a working kubeconfig"
+    try:
+        data = yamlio.load(read_text_file(file, todo))
+    except OSError:
+        return  # missing or unreadable: the checks and the client below say so
+    except yamlio.YAMLError as problem:
+        where = f"{file}:{yamlio.error_line(problem) or '?'}:{yamlio.error_column(problem) or '?'}"
+        raise InputError(f"{where}: the kubeconfig is not valid YAML "
+                         f"({yamlio.error_problem(problem)}): {todo}") from None
+    if data is not None and not isinstance(data, dict):
+        raise InputError(f"{file}: not a kubeconfig (expected clusters, contexts and users): "
+                         f"{todo}")
+
+
 def pick_context(path: str, context: str | None) -> str:
     """The context to use, checked against the kubeconfig; ClusterError names the choices."""
     from kubernetes import config
@@ -24,6 +44,8 @@ def pick_context(path: str, context: str | None) -> str:
     if not any(os.path.exists(f) for f in _files(path)):
         raise ClusterError(f"no kubeconfig at {path}: create a cluster (crashlab cluster up), "
                            "or pass --kubeconfig FILE / set KUBECONFIG")
+    for file in _files(path):
+        check_kubeconfig_file(file)
     try:
         contexts, active = config.list_kube_config_contexts(path)
     except Exception as exc:  # the loader raises ConfigException, yaml and key errors alike

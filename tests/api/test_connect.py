@@ -1,11 +1,12 @@
 """Reaching the API: versions, contexts, and the one-line errors users see."""
 
+import os
 import socket
 
 import pytest
 
 from runner import cluster
-from runner.errors import EXIT_CLUSTER, ClusterError
+from runner.errors import EXIT_BAD_INPUT, EXIT_CLUSTER, ClusterError, InputError
 from tests.harness.apiserver import Emulator
 from tests.harness.kubeconfig import write_kubeconfig
 
@@ -102,3 +103,38 @@ def test_importing_the_package_does_not_load_the_client():
     code = "import sys, runner.cluster; print('kubernetes' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("text, where, problem", [
+    ("apiVersion: v1\nclusters:\n\t- name: x\n", "3:1",
+     "found character that cannot start any token"),  # libyaml's wording
+    ('{"apiVersion": "v1", "clusters": [\n  {"name": "x"\n]}\n', "3:1",
+     "did not find expected ',' or '}'"),
+])
+def test_kubeconfig_that_does_not_parse_is_bad_input_with_file_line_and_column(
+        tmp_path, text, where, problem):
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text(text)
+    with pytest.raises(InputError) as caught:
+        cluster.connect("kind-crashlab", str(kubeconfig))
+    assert str(caught.value) == (f"{kubeconfig}:{where}: the kubeconfig is not valid YAML "
+                                 f"({problem}): fix it, or set KUBECONFIG to a working kubeconfig")
+    assert caught.value.exit_code == EXIT_BAD_INPUT
+
+
+def test_each_file_of_a_kubeconfig_list_is_checked(k8s_api, tmp_path):
+    broken = tmp_path / "second"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = os.pathsep.join([str(k8s_api.kubeconfig), str(broken)])
+    with pytest.raises(InputError) as caught:
+        cluster.connect(k8s_api.context, path)
+    assert str(caught.value) == (f"{broken}: not a text file (byte 0 is not UTF-8): fix it, or "
+                                 "set KUBECONFIG to a working kubeconfig")
+
+
+def test_yaml_that_is_not_a_mapping_is_not_a_kubeconfig(tmp_path):
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text("- just\n- a list\n")
+    with pytest.raises(InputError, match=rf"^{kubeconfig}: not a kubeconfig \(expected clusters, "
+                       r"contexts and users\): fix it"):
+        cluster.connect(None, str(kubeconfig))
