@@ -162,6 +162,8 @@ def run_grade(args, env) -> int:
     if args.live:
         report = _grade_live(args, env, report, order, roster, generated)
     table.render(report, env.console())
+    if args.paths and not args.live and not report.files_graded:
+        raise InputError(_nothing_graded(args.paths, report))
     csv_out, html_out = args.csv, args.html
     folders = [Path(p) for p in args.paths if Path(p).is_dir()]
     if not (csv_out or html_out) and len(args.paths) == 1 and folders and not args.no_files:
@@ -175,6 +177,14 @@ def run_grade(args, env) -> int:
     if not key and any(r.trust == "unverified" for r in report.rows):
         env.err(f"note: {args.key_env} is not set, so signatures were not checked")
     return 0
+
+
+def _nothing_graded(paths, report) -> str:
+    where = ", ".join(paths)
+    invalid = any(flag.kind == "invalid" for flag in report.flags)
+    why = "could be graded (see the flags above)" if invalid else "(*.json) found"
+    return (f"no results file in {where} {why}: give the folder (or files) the participants' "
+            "results/<lab>-<name>.json were collected into; no report was written")
 
 
 def _scenario_order(lab_id: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import Counter
 
@@ -47,7 +48,9 @@ def grade_checked(checked: list[Checked], roster=(), scenario_order=(), generate
     for name in roster:
         if name not in seen:
             flags.append(Flag("missing", name, None, "on the roster, but no results file"))
-    return build_report(rows, flags, labs, scenario_order, roster, generated_at)
+    report = build_report(rows, flags, labs, scenario_order, roster, generated_at)
+    return dataclasses.replace(report, files_graded=sum(
+        1 for item in checked if item.record is not None and item.status != results.INVALID))
 
 
 def _name_from_file(source: str, roster) -> str | None:

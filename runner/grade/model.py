@@ -90,6 +90,7 @@ class ClassReport:
     common_wrong: list[tuple[str, str, int]] = field(default_factory=list)  # (scenario, answer, n)
     generated_at: str = ""
     live: bool = False
+    files_graded: int = 0             # results files that could be read (tampered ones too)
 
     def row(self, participant: str, scenario: str) -> Row | None:
         return next((r for r in self.rows if r.participant == participant

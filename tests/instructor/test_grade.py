@@ -155,6 +155,40 @@ def test_grade_cli_explicit_outputs_and_errors(mixed, tmp_path):
     assert roster.code == 2 and "cannot read the roster" in roster.stderr
 
 
+NOTHING_TODO = ("give the folder (or files) the participants' results/<lab>-<name>.json were "
+                "collected into; no report was written")
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b'{"schema": "crashlab.dev/results/v1", "participant": "ada"', "not valid JSON (truncated?)"),
+    (b"\x1f\x8b\x08\x08 a zipped folder", "not a text file (byte 1 is not UTF-8): restore the "
+                                         "results file the lab wrote"),
+])
+def test_grade_exits_2_when_no_file_could_be_graded_and_still_prints_the_flags(
+        tmp_path, content, reason):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "lab-3-ada.json").write_bytes(content)
+    result = run_cli("grade", str(folder), environ=ENV)
+    assert (result.code, result.stderr) == (2, f"crashlab: error: no results file in {folder} "
+                                               f"could be graded (see the flags above): "
+                                               f"{NOTHING_TODO}\n")
+    shown = " ".join(result.stdout.split())  # the table wraps long flags
+    assert f"invalid {folder / 'lab-3-ada.json'}: {reason}" in shown
+    assert not (folder / "report.csv").exists() and not (folder / "report.html").exists()
+
+
+def test_grade_of_an_empty_folder_exits_2(tmp_path):
+    result = run_cli("grade", str(tmp_path), environ=ENV)
+    assert (result.code, result.stderr) == (2, f"crashlab: error: no results file in {tmp_path} "
+                                               f"(*.json) found: {NOTHING_TODO}\n")
+
+
+def test_one_good_file_among_broken_ones_is_graded_with_exit_0(mixed):
+    folder, _ = mixed
+    assert run_cli("grade", str(folder), "--no-files", environ=ENV).code == 0
+
+
 def test_grade_without_key_marks_signed_files_unverified(mixed):
     folder, _ = mixed
     result = run_cli("grade", str(folder), "--no-files", environ={"CRASHLAB_GRADING_KEY": "",
