@@ -50,7 +50,7 @@ class Cluster:
         except ClusterError:
             raise
         except Exception as exc:  # ApiException or any urllib3/socket failure
-            raise to_cluster_error(exc, self.where, doing) from exc
+            raise to_cluster_error(exc, self.where, doing, self.context) from exc
         text = data.decode("utf-8", "replace") if data else ""
         return text if raw else (json.loads(text) if text else {})
 

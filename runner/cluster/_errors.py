@@ -7,6 +7,22 @@ from runner.errors import ClusterError
 START_HINT = "is the cluster running? try: crashlab cluster up"
 
 
+def unreachable_hint(context: str | None) -> str:
+    """What to do when the API of `context` does not answer. `crashlab cluster up` only for
+    the lab's own kind cluster: for any other context it would build a new cluster."""
+    from runner.kind.clusters import DEFAULT_CLUSTER, context_name
+
+    if context == context_name(DEFAULT_CLUSTER):
+        return START_HINT
+    if context and context.startswith("kind-"):
+        name = context[len("kind-"):]
+        return f"is the kind cluster {name} running? check `kind get clusters` and `docker ps`"
+    if not context:
+        return "check the kubeconfig's current context, your VPN and your credentials"
+    return (f"check the context, your VPN and your credentials: "
+            f"kubectl cluster-info --context {context}")
+
+
 def status_of(exc: BaseException) -> int | None:
     """The HTTP status of an ApiException, None for transport errors."""
     from kubernetes.client.exceptions import ApiException
@@ -34,7 +50,7 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _transport_reason(exc: BaseException) -> tuple[str, str]:
+def _transport_reason(exc: BaseException, context: str | None) -> tuple[str, str]:
     """(what went wrong, what to do) for a urllib3 / socket failure."""
     import urllib3.exceptions as u3
 
@@ -49,16 +65,19 @@ def _transport_reason(exc: BaseException) -> tuple[str, str]:
             or "Failed to resolve" in text:
         return ("host name not found", "check the server address in your kubeconfig")
     if "refused" in text:  # before timeouts: NewConnectionError subclasses ConnectTimeoutError
-        return ("connection refused", START_HINT)
+        return ("connection refused", unreachable_hint(context))
     if isinstance(reason, (u3.ConnectTimeoutError, u3.ReadTimeoutError)) or "timed out" in text:
-        return ("timed out", START_HINT)
+        return ("timed out", unreachable_hint(context))
     if isinstance(exc, u3.ProtocolError) or "Connection aborted" in text:
         return ("connection dropped", "retry; if it keeps happening, check the cluster")
-    return (text.splitlines()[0][:160] if text else type(reason).__name__, START_HINT)
+    return (text.splitlines()[0][:160] if text else type(reason).__name__,
+            unreachable_hint(context))
 
 
-def to_cluster_error(exc: BaseException, where: str, doing: str) -> ClusterError:
-    """Translate `exc`, raised while `doing` something at `where` ('<server> (context <c>)')."""
+def to_cluster_error(exc: BaseException, where: str, doing: str,
+                     context: str | None = None) -> ClusterError:
+    """Translate `exc`, raised while `doing` something at `where` ('<server> (context <c>)');
+    `context` picks the advice when the API does not answer."""
     status = status_of(exc)
     if status == 401:
         return ClusterError(f"the Kubernetes API at {where} rejected the credentials "
@@ -71,7 +90,7 @@ def to_cluster_error(exc: BaseException, where: str, doing: str) -> ClusterError
         detail = api_message(exc) or getattr(exc, "reason", "") or ""
         return ApiStatusError(f"the Kubernetes API at {where} refused {doing}: "
                               f"{status} {detail}".rstrip(), status, detail)
-    what, todo = _transport_reason(exc)
+    what, todo = _transport_reason(exc, context)
     return ClusterError(f"cannot reach the Kubernetes API at {where}: {what} — {todo}")
 
 

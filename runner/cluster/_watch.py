@@ -108,12 +108,14 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
             if stop.is_set() or getattr(exc, "status", None) is not None:
                 if stop.is_set():
                     return
-                raise to_cluster_error(exc, cluster.where, f"watching {where}") from exc
+                raise to_cluster_error(exc, cluster.where, f"watching {where}",
+                                       cluster.context) from exc
             if _remaining(deadline) is not None and _remaining(deadline) <= 0:
                 return
             failures += 1
             if failures > MAX_FAILURES:
-                raise to_cluster_error(exc, cluster.where, f"watching {where}") from exc
+                raise to_cluster_error(exc, cluster.where, f"watching {where}",
+                                       cluster.context) from exc
             stop.wait(min(RETRY_DELAY_CAP, 0.05 * 2 ** failures))
         finally:
             if response is not None:

@@ -7,6 +7,7 @@ import pytest
 
 from runner import cluster
 from runner.errors import EXIT_BAD_INPUT, EXIT_CLUSTER, ClusterError, InputError
+from runner.cluster._errors import unreachable_hint
 from tests.harness.apiserver import Emulator
 from tests.harness.kubeconfig import write_kubeconfig
 
@@ -50,6 +51,40 @@ def test_refused_connection_names_context_server_and_next_step(tmp_path):
     assert message == (f"cannot reach the Kubernetes API at {url} (context kind-crashlab): "
                        "connection refused — is the cluster running? try: crashlab cluster up")
     assert caught.value.exit_code == EXIT_CLUSTER
+
+
+@pytest.mark.parametrize("context, hint", [
+    ("kind-crashlab", "is the cluster running? try: crashlab cluster up"),
+    ("kind-demo", "is the kind cluster demo running? check `kind get clusters` and `docker ps`"),
+    ("my-aks", "check the context, your VPN and your credentials: kubectl cluster-info "
+               "--context my-aks"),
+    ("docker-desktop", "check the context, your VPN and your credentials: kubectl cluster-info "
+                       "--context docker-desktop"),
+    (None, "check the kubeconfig's current context, your VPN and your credentials"),
+])
+def test_unreachable_hint_fits_the_context(context, hint):
+    assert unreachable_hint(context) == hint
+
+
+@pytest.mark.parametrize("context", ["my-aks", "kind-demo"])
+def test_refused_connection_on_another_context_never_suggests_cluster_up(tmp_path, context):
+    url = f"http://127.0.0.1:{_free_port()}"
+    kubeconfig = write_kubeconfig(tmp_path / "kc", url, context)
+    with pytest.raises(ClusterError) as caught:
+        cluster.ping(context, str(kubeconfig))
+    assert str(caught.value) == (f"cannot reach the Kubernetes API at {url} (context {context}): "
+                                 f"connection refused — {unreachable_hint(context)}")
+    assert "cluster up" not in str(caught.value)
+
+
+def test_watching_an_unreachable_context_gives_the_same_hint(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}"
+    kubeconfig = write_kubeconfig(tmp_path / "kc", url, "my-aks")
+    conn = cluster.connect("my-aks", str(kubeconfig))
+    with pytest.raises(ClusterError, match=r"\(context my-aks\): connection refused — check the "
+                       r"context, your VPN and your credentials: kubectl cluster-info "
+                       r"--context my-aks$"):
+        next(conn.watch_pods("crashlab-ada-oom-killed", timeout=30))
 
 
 def test_unknown_host_says_to_check_the_address(tmp_path):
