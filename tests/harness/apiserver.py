@@ -21,6 +21,7 @@ from .rbac import Rbac
 from .resources import GENERATION_KINDS, RESOURCES, parse_path
 from .store import ApiError, Store, field_selector_matches, label_selector_matches, merge_patch
 
+KUBELET_AGENT = "kubelet/"  # the test kubelet's User-Agent starts so, as a real kubelet's does
 SERVER_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.1",
                   "gitCommit": "0000000000000000000000000000000000000000",
                   "gitTreeState": "clean", "buildDate": "2025-05-15T00:00:00Z",
@@ -46,6 +47,53 @@ class _Watch:
         self.fate: str | None = None  # None, "gone" or "drop"
 
 
+class _Pause:
+    """pause()/resume() state: requests wait on `answering`; a timer may end the pause."""
+
+    def __init__(self):
+        self.answering = threading.Event()
+        self.answering.set()
+        self.kubelet_too = False
+        self.held = 0
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    @property
+    def on(self) -> bool:
+        return not self.answering.is_set()
+
+    def start(self, seconds: float | None, kubelet_too: bool, resume) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self.kubelet_too = kubelet_too
+            self.answering.clear()
+            self._timer = None if seconds is None else threading.Timer(seconds, resume)
+            if self._timer is not None:
+                self._timer.daemon = True
+                self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self.answering.set()
+
+    def hold(self, user_agent: str, closing) -> None:
+        """Wait while paused (the test kubelet passes unless kubelet_too) or the server closes."""
+        if not self.on or (user_agent.startswith(KUBELET_AGENT) and not self.kubelet_too):
+            return
+        with self._lock:
+            self.held += 1
+        try:
+            while not self.answering.wait(0.05) and not closing():
+                pass
+        finally:
+            with self._lock:
+                self.held -= 1
+
+
 class Emulator:
     """The API state and the knobs tests turn. Serve it with `serve()`."""
 
@@ -59,6 +107,7 @@ class Emulator:
         self._lock = threading.Lock()
         self.closing = False
         self.rbac = Rbac()  # ServiceAccount tokens from TokenRequest are held to their Roles
+        self._pause = _Pause()
 
     # ------------------------------------------------------------- test knobs
 
@@ -90,6 +139,28 @@ class Emulator:
                 watch.fate = fate
         with self.store.changed:
             self.store.changed.notify_all()
+
+    def pause(self, seconds: float | None = None, *, kubelet_too: bool = False) -> None:
+        """Stop answering, for `seconds` (None: until resume()): open watches send nothing,
+        new requests are held without an answer, every connection stays open; afterwards
+        held requests are answered and watches send what changed meanwhile, in order.
+
+        The test kubelet's writes still land (a stalled connection: the cluster goes on),
+        unless `kubelet_too` (a stopped API server; its writes time out after 10 s)."""
+        self._pause.start(seconds, kubelet_too, self.resume)
+
+    def resume(self) -> None:
+        self._pause.stop()
+        with self.store.changed:
+            self.store.changed.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._pause.on
+
+    def held_requests(self) -> int:
+        """Requests waiting for an answer because of pause()."""
+        return self._pause.held
 
     def set_log(self, namespace: str, pod: str, container: str, current: str | None,
                 previous: str | None) -> None:
@@ -167,6 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(method, url.path, query)
         with self.emu._lock:
             self.emu.requests.append(request)
+        self.emu._pause.hold(self.headers.get("User-Agent", ""), lambda: self.emu.closing)
+        if self.emu.closing:
+            self.close_connection = True
+            return
         body = self._read_body()
         try:
             header = self.headers.get("Authorization")
@@ -367,7 +442,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write_events([("ADDED", o) for o in items])
             else:
                 version = int(since)
-            while not emu.closing and time.monotonic() < deadline:
+            while not emu.closing and (time.monotonic() < deadline or emu.paused):
+                if emu.paused:  # a stalled server: nothing is sent, the connection stays
+                    emu._pause.answering.wait(0.05)
+                    continue
                 if watch.fate == "drop":
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True

@@ -5,6 +5,11 @@ import urllib.error
 import urllib.request
 
 
+# A real kubelet says "kubelet/v1.33.1 (linux/amd64) kubernetes/<commit>"; the emulator's
+# pause() lets requests starting "kubelet/" through.
+USER_AGENT = "kubelet/v1.33.1 (linux/amd64) kubernetes/0000000"
+
+
 class Gone(Exception):
     """The object is not there any more (404)."""
 
@@ -17,7 +22,8 @@ class HttpApi:
     def call(self, method: str, path: str, body=None,
              content_type: str = "application/json") -> dict:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"User-Agent": USER_AGENT})
         if data is not None:
             request.add_header("Content-Type", content_type)
         if self.token:
