@@ -59,9 +59,7 @@ def check_files(paths, key) -> list[Checked]:
 def read_roster(path) -> list[str]:
     """Participant names, one per line ('#' comments; CSV: the first column)."""
     try:
-        lines = read_text_file(path, _ROSTER_TODO).splitlines()
-    except NotTextFile:
-        raise
+        lines = read_text_file(path, _ROSTER_TODO).splitlines()  # NotTextFile says it is not text
     except OSError as error:
         raise InputError(f"{path}: cannot read the roster ({error}); give a text file with one "
                          "participant per line") from None
