@@ -16,7 +16,7 @@ from runner.catalog import load_catalog
 from runner.session import SessionOptions
 from runner.session.askers import ScriptedAsker
 from runner.session.lab import LabSession
-from runner.session.live import LabCluster, PodTracker
+from runner.cluster import PodTracker
 from runner.session.screen import PlainScreen
 from tests.harness.apiserver import Emulator
 from tests.harness.kubeconfig import write_kubeconfig
@@ -54,11 +54,11 @@ def started_session(root: Path, kubeconfig: Path, screen=None) -> LabSession:
 
     options = SessionOptions(lab="lab-3", participant="bench", results_path=root / "r.json",
                              workspace=root / "ws", stability_window=WINDOW, solve=True, yes=True)
-    session = LabSession(load_catalog(), options, LabCluster(connect("bench", str(kubeconfig))),
+    session = LabSession(load_catalog(), options, connect("bench", str(kubeconfig)),
                          ScriptedAsker(RIGHT), screen or PlainScreen(io.StringIO()))
     session.load_record()
     session.prewarm(session.scenarios)
-    session.tracker = PodTracker(session.cluster.watch(
+    session.tracker = PodTracker(session.cluster.watch_pods_many(
         [session.namespace(s) for s in session.scenarios]))
     return session
 

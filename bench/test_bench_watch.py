@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from tests.harness.fixtures import k8s_api  # noqa: F401
 
 NS = "crashlab-bench-watch"
@@ -14,7 +14,7 @@ NS = "crashlab-bench-watch"
 @pytest.fixture
 def setup(k8s_api):  # noqa: F811
     cluster = k8s_api.connect()
-    cluster.ensure_namespace(NS, ownership.owner_labels("lab-3", "bench", "bench"))
+    cluster.ensure_namespace(NS, placement.owner_labels("lab-3", "bench", "bench"))
     k8s_api.emulator.store.create("pods", NS, {
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
         "spec": {"containers": [{"name": "app", "image": "crashlab/lab-app:0.1.0"}]}}, False)
@@ -44,7 +44,7 @@ def test_status_patch_to_watch_event(benchmark, setup):
 
     def patch_and_wait():
         n = next(counter)
-        cluster.request("PATCH", f"/api/v1/namespaces/{NS}/pods/p/status",
+        cluster._request("PATCH",  # the test side plays kubelet: no lab operation does this f"/api/v1/namespaces/{NS}/pods/p/status",
                         body={"status": {"message": str(n)}},
                         content_type="application/merge-patch+json", doing="patching")
         while events.get(timeout=5)["status"].get("message") != str(n):

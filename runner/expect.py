@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from runner.podfacts import container_status
+
 MISSING = object()
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 _FACTORS = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
@@ -269,10 +271,6 @@ def _int(value, default: int) -> int:
 
 def _container(items, name: str):
     return next((item for item in items or [] if isinstance(item, dict) and item.get("name") == name), None)
-
-
-def container_status(pod: dict, container: str) -> dict | None:
-    return _container((pod.get("status") or {}).get("containerStatuses"), container)
 
 
 @dataclass(frozen=True)

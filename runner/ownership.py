@@ -1,4 +1,6 @@
-"""What marks an object as the lab's own, and how its namespaces are named.
+"""What marks an object as the lab's own, and which participant names are usable.
+
+The labels themselves and the namespace formula are built in runner.placement.
 
 The lab only ever deletes or changes objects carrying these labels.
 """
@@ -14,29 +16,13 @@ PARTICIPANT_KEY = "crashlab.dev/participant"
 # A selector that matches everything the lab created (usable with any API list call).
 OWNED_SELECTOR = f"{MANAGED_BY_KEY}={MANAGED_BY}"
 
-NAMESPACE_PREFIX = "crashlab"
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-MAX_PARTICIPANT_LEN = 30  # keeps crashlab-<participant>-<longest scenario id> within 63
-
-
-def owner_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
-    """Labels every object the lab creates carries."""
-    return {
-        MANAGED_BY_KEY: MANAGED_BY,
-        LAB_KEY: lab,
-        SCENARIO_KEY: scenario,
-        PARTICIPANT_KEY: participant,
-    }
+MAX_PARTICIPANT_LEN = 30  # keeps the namespace (runner.placement) within 63
 
 
 def is_owned(labels: dict | None) -> bool:
     """True when an object's labels say the lab created it."""
     return (labels or {}).get(MANAGED_BY_KEY) == MANAGED_BY
-
-
-def namespace_name(participant: str, scenario: str) -> str:
-    """The namespace one participant's copy of one scenario lives in."""
-    return f"{NAMESPACE_PREFIX}-{participant}-{scenario}"
 
 
 def check_participant(name: str) -> str | None:

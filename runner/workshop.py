@@ -14,11 +14,10 @@ What a participant may do, in each of their own namespaces and nowhere else
 
 from __future__ import annotations
 
-import base64
 import datetime
 from pathlib import Path
 
-from runner import ownership
+from runner import ownership, placement
 from runner.errors import ClusterError
 
 WORKSHOP_KEY = "crashlab.dev/workshop"
@@ -45,7 +44,7 @@ def participant_rules(namespace: str) -> list[dict]:
 
 
 def workshop_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
-    return {**ownership.owner_labels(lab, scenario, participant), WORKSHOP_KEY: "true"}
+    return {**placement.owner_labels(lab, scenario, participant), WORKSHOP_KEY: "true"}
 
 
 def service_account_name(participant: str) -> str:
@@ -59,7 +58,7 @@ def participant_objects(lab, participant: str) -> list[dict]:
     participant's ServiceAccount in the first one, and in each namespace a Role
     with `participant_rules` bound to that ServiceAccount.
     """
-    namespaces = [ownership.namespace_name(participant, s) for s in lab.scenario_ids]
+    namespaces = [placement.namespace_name(participant, s) for s in lab.scenario_ids]
     home = namespaces[0]
     sa = service_account_name(participant)
     objects = []
@@ -80,11 +79,6 @@ def participant_objects(lab, participant: str) -> list[dict]:
             "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": ROLE_NAME},
             "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": home}]})
     return objects
-
-
-def token_request(seconds: int) -> dict:
-    return {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-            "spec": {"expirationSeconds": int(seconds)}}
 
 
 def kubeconfig(context: str, server: str, token: str, namespace: str, participant: str,
@@ -120,7 +114,7 @@ def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int
     """Create every participant's objects and write their kubeconfigs; returns name -> file."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    ca_data, insecure = _ca_of(cluster)
+    ca_data, insecure = cluster.ca_data()
     written = {}
     for participant in participants:
         objects = participant_objects(lab, participant)
@@ -132,10 +126,7 @@ def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int
                 cluster.apply([obj], obj["metadata"]["namespace"])
         home = objects[0]["metadata"]["name"]
         sa = service_account_name(participant)
-        answer = cluster.request(
-            "POST", f"/api/v1/namespaces/{home}/serviceaccounts/{sa}/token",
-            body=token_request(token_seconds), doing=f"requesting a token for {sa} in {home}")
-        token = (answer.get("status") or {}).get("token")
+        token = cluster.request_token(home, sa, token_seconds)
         if not token:
             raise ClusterError(f"the cluster returned no token for {sa} in {home}: check that "
                                "the TokenRequest API is enabled (Kubernetes >= 1.24)")
@@ -153,10 +144,8 @@ def teardown(cluster, lab_id: str, progress=lambda line: None) -> int:
     """Delete the namespaces `prepare` created for `lab_id` (and with them every Role,
     RoleBinding and ServiceAccount inside); returns how many."""
     selector = f"{ownership.OWNED_SELECTOR},{WORKSHOP_KEY}=true,{ownership.LAB_KEY}={lab_id}"
-    data = cluster.request("GET", "/api/v1/namespaces", query={"labelSelector": selector},
-                           doing="listing the workshop's namespaces")
     removed = 0
-    for namespace in data.get("items") or []:
+    for namespace in cluster.list("Namespace", label_selector=selector):
         labels = namespace["metadata"].get("labels") or {}
         if labels.get(WORKSHOP_KEY) != "true" or not ownership.is_owned(labels):
             continue  # a server that ignores selectors must not make us delete others' work
@@ -164,14 +153,6 @@ def teardown(cluster, lab_id: str, progress=lambda line: None) -> int:
         progress(f"deleted namespace {namespace['metadata']['name']}")
         removed += 1
     return removed
-
-
-def _ca_of(cluster) -> tuple[str | None, bool]:
-    configuration = cluster._api.configuration  # noqa: SLF001 - the CA the admin context trusts
-    ca_file = getattr(configuration, "ssl_ca_cert", None)
-    if ca_file and Path(ca_file).is_file():
-        return base64.b64encode(Path(ca_file).read_bytes()).decode(), False
-    return None, not getattr(configuration, "verify_ssl", True)
 
 
 def _yaml(data: dict) -> str:
@@ -195,13 +176,11 @@ def read_live_snapshot(cluster, lab_id: str) -> dict[str, list[dict]]:
     """Everything live grading needs, in four list calls whatever the class size:
     namespaces, pods, deployments and configmaps carrying the lab's labels."""
     selector = f"{ownership.OWNED_SELECTOR},{ownership.LAB_KEY}={lab_id}"
-    paths = {"namespaces": "/api/v1/namespaces", "pods": "/api/v1/pods",
-             "deployments": "/apis/apps/v1/deployments", "configmaps": "/api/v1/configmaps"}
+    kinds = {"namespaces": "Namespace", "pods": "Pod", "deployments": "Deployment",
+             "configmaps": "ConfigMap"}
     snapshot = {}
-    for name, path in paths.items():
-        data = cluster.request("GET", path, query={"labelSelector": selector},
-                               doing=f"listing the lab's {name} in all namespaces")
-        snapshot[name] = [obj for obj in data.get("items") or []
+    for name, kind in kinds.items():
+        snapshot[name] = [obj for obj in cluster.list(kind, label_selector=selector)
                           if ((obj.get("metadata") or {}).get("labels") or {}).get(
                               ownership.LAB_KEY) == lab_id]
     return snapshot
@@ -213,15 +192,16 @@ def judge_live(scenario, namespace: str, snapshot: dict, now: datetime.datetime)
     A single snapshot cannot watch for restarts, so stability is read from the
     container itself: running and Ready since at least the stability window.
     """
-    from runner.expect import check_guards, container_status, match, stability_window
+    from runner.expect import check_guards, match
+    from runner.podfacts import newest_pod, running_since
+    from runner.steps.window import window_for
 
     workload = scenario.workload
-    pods = [p for p in snapshot.get("pods", []) if p["metadata"].get("namespace") == namespace
-            and p["metadata"]["name"].startswith(f"{workload.name}-")
-            and not p["metadata"].get("deletionTimestamp")]
-    if not pods:
+    pod = newest_pod([p for p in snapshot.get("pods", [])
+                      if p["metadata"].get("namespace") == namespace
+                      and p["metadata"]["name"].startswith(f"{workload.name}-")])
+    if pod is None:
         return "absent", f"no pod of {workload.kind}/{workload.name} in {namespace}"
-    pod = max(pods, key=lambda p: p["metadata"].get("creationTimestamp") or "")
     mismatches = match(scenario.fixed.pod, pod)
     if mismatches:
         return "not-fixed", str(mismatches[0])
@@ -234,9 +214,8 @@ def judge_live(scenario, namespace: str, snapshot: dict, now: datetime.datetime)
     for guard in check_guards(scenario.guards, objects):
         if not guard.ok:
             return "not-fixed", f"guard {guard.id}: {guard.mismatches[0]}"
-    status = container_status(pod, workload.container) or {}
-    started = _parse(((status.get("state") or {}).get("running") or {}).get("startedAt"))
-    window = stability_window(pod, workload.container, scenario.fixed.min_stable_seconds)
+    started = running_since(pod, workload.container)
+    window = window_for(pod, workload.container, scenario.fixed.min_stable_seconds, None)
     if started is None:
         return "not-fixed", f"container {workload.container} is not running"
     age = (now - started).total_seconds()
@@ -262,7 +241,7 @@ def grade_live(report, snapshot: dict, catalog, lab, roster=(), generated_at: st
     for participant in sorted(participants):
         for scenario_id in lab.scenario_ids:
             scenario = catalog.scenarios[scenario_id]
-            namespace = ownership.namespace_name(participant, scenario_id)
+            namespace = placement.namespace_name(participant, scenario_id)
             state, detail = judge_live(scenario, namespace, snapshot, now)
             row = rows.get((participant, scenario_id))
             if row is None:
@@ -277,12 +256,3 @@ def grade_live(report, snapshot: dict, catalog, lab, roster=(), generated_at: st
                                   f"{state}: {detail}"))
     return build_report(list(rows.values()), flags, report.labs or (lab.id,), lab.scenario_ids,
                         roster, generated_at, live=True)
-
-
-def _parse(text) -> datetime.datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner import ownership, paths, yamlio
+from runner import ownership, paths, placement, yamlio
 from runner.catalog import files
 from runner.catalog.model import (Catalog, Choice, Fixed, Guard, Lab, Question, Scenario, Symptom,
                                   Workload)
@@ -177,7 +177,7 @@ def _check_manifests(scenario: Scenario, manifests_root: Path) -> list[str]:
 def _object_problems(scenario: Scenario, variant: str, objects: list[dict], source: str) -> list[str]:
     found = []
     workload = scenario.workload
-    want_labels = ownership.owner_labels("lab-3", scenario.id, _SAMPLE["participant"])
+    want_labels = placement.owner_labels("lab-3", scenario.id, _SAMPLE["participant"])
     for obj in objects:
         meta = obj["metadata"]
         name = f"{obj['kind']}/{meta.get('name')}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from runner import ownership
+from runner import placement
 from runner.catalog.model import Scenario
 from runner.errors import CatalogError
 
@@ -47,7 +47,7 @@ def template_context(scenario: Scenario, *, namespace: str, image: str, particip
         "participant": participant,
         "lab": lab,
         "scenario": scenario.id,
-        "labels": ownership.owner_labels(lab, scenario.id, participant),
+        "labels": placement.owner_labels(lab, scenario.id, participant),
     }
 
 

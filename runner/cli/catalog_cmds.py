@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner import ownership
+from runner import ownership, placement
 from runner.errors import UsageError
 
 
@@ -64,7 +64,7 @@ def run_render(args, env) -> int:
     if problem:
         raise UsageError(f"--participant {args.participant!r} {problem}")
     scenario = _catalog().scenario(args.scenario)
-    namespace = args.namespace or ownership.namespace_name(args.participant, scenario.id)
+    namespace = args.namespace or placement.namespace_name(args.participant, scenario.id)
     problem = ownership.check_namespace(namespace)
     if problem:
         raise UsageError(f"--namespace {namespace!r} {problem}")

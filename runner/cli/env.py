@@ -19,6 +19,15 @@ class Environment:
         self.debug = debug
 
     @property
+    def stdout_is_terminal(self) -> bool:
+        return _isatty(self.stdout)
+
+    @property
+    def kubeconfig(self) -> str | None:
+        """The kubeconfig named by this run's environment ($KUBECONFIG), None for the default."""
+        return self.environ.get("KUBECONFIG")
+
+    @property
     def interactive(self) -> bool:
         """True when a person is at a terminal (prompts and live lines make sense)."""
         return _isatty(self.stdin) and _isatty(self.stdout)
@@ -43,3 +52,18 @@ def _isatty(stream) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def connect(env, context: str | None, ping: bool = True):
+    """A runner.cluster.Cluster for `context` through the run's kubeconfig; `ping` checks the
+    API answers (closing the connection when it does not). Every command connects here."""
+    from runner import cluster
+
+    conn = cluster.connect(context, env.kubeconfig)
+    if ping:
+        try:
+            conn.ping()
+        except BaseException:
+            conn.close()
+            raise
+    return conn

@@ -234,6 +234,7 @@ def _write(path, text: str) -> None:
 
 def run_selftest(args, env) -> int:
     from runner import ownership, selftest
+    from runner.placement import namespace_name
     from runner.catalog import load_catalog
 
     problem = ownership.check_participant(args.participant)
@@ -241,13 +242,9 @@ def run_selftest(args, env) -> int:
         raise UsageError(f"--participant {args.participant!r} {problem}")
     catalog = load_catalog()
     lab = _lab(catalog, args.lab)
-    scenarios = [catalog.scenarios[s] for s in lab.scenario_ids]
-    if args.scenario:
-        unknown = sorted(set(args.scenario) - set(lab.scenario_ids))
-        if unknown:
-            raise UsageError(f"no scenario {', '.join(unknown)} in {lab.id}; choose from "
-                             f"{', '.join(lab.scenario_ids)}")
-        scenarios = [s for s in scenarios if s.id in args.scenario]
+    from runner.lookup import lab_scenarios
+
+    scenarios = lab_scenarios(catalog, lab.id, sorted(set(args.scenario or ())))
     options = selftest.Options(lab=lab.id, participant=args.participant,
                                stability_window=args.stability_window, keep=args.keep,
                                fix_grace=args.fix_grace,
@@ -255,7 +252,7 @@ def run_selftest(args, env) -> int:
     # One reachability check first: an unreachable cluster is one line, not one per scenario.
     probe = _connect(args.context, env)
     env.err(f"selftest: {len(scenarios)} scenario(s) of {lab.id} in parallel on {probe.where}, "
-            f"namespaces crashlab-{args.participant}-<scenario>")
+            f"namespaces {namespace_name(args.participant, '<scenario>')}")
     probe.close()
     outcomes = selftest.run_selftest(lambda: _connect(args.context, env), scenarios, options,
                                      progress=lambda line: env.err(line))
@@ -270,17 +267,9 @@ def run_selftest(args, env) -> int:
 
 
 def _connect(context, env, ping: bool = True):
-    """A Cluster for `context`, reading the kubeconfig named by the CLI's environment."""
-    from runner import cluster
+    from runner.cli.env import connect
 
-    conn = cluster.connect(context, env.environ.get("KUBECONFIG"))
-    if ping:
-        try:
-            conn.ping()
-        except BaseException:
-            conn.close()
-            raise
-    return conn
+    return connect(env, context, ping)
 
 
 # ---- workshop --------------------------------------------------------------------------------

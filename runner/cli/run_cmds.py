@@ -68,10 +68,9 @@ def participant_of(args) -> str:
 
 
 def _screen(env):
-    from runner.cli.env import _isatty
     from runner.session.screen import PlainScreen, RichScreen
 
-    return RichScreen(env.console()) if _isatty(env.stdout) else PlainScreen(env.stdout)
+    return RichScreen(env.console()) if env.stdout_is_terminal else PlainScreen(env.stdout)
 
 
 def _options(args, participant: str, lab: str):
@@ -90,20 +89,18 @@ def _options(args, participant: str, lab: str):
 
 
 def _connect(args, env, screen, options, prepare_kind: bool):
-    """The LabCluster to use: --context as given, else the kind cluster (created if needed)."""
-    from runner.cluster import connect
-    from runner.session.live import LabCluster
+    """The Cluster to use: --context as given, else the kind cluster (created if needed)."""
+    from runner.cli.env import connect
 
-    kubeconfig = env.environ.get("KUBECONFIG")
     if args.context:
         context, options.kind = args.context, False
     else:
         context = _kind_context(args, env, screen, options, prepare_kind)
     with screen.step(f"Connecting to {context}") as note:
-        cluster = connect(context, kubeconfig)
+        cluster = connect(env, context, ping=False)
         note.text = f"Kubernetes {cluster.ping()}"
     options.context, options.server = cluster.context, cluster.server
-    return LabCluster(cluster)
+    return cluster
 
 
 def _kind_context(args, env, screen, options, prepare: bool) -> str:
@@ -125,13 +122,11 @@ def _kind_context(args, env, screen, options, prepare: bool) -> str:
 def _asker(args, env, scenarios=None):
     from pathlib import Path
 
-    from runner.cli.env import _isatty
-
     if args.answers:
         from runner.session.askers import load_answers
 
         return load_answers(Path(args.answers), scenarios)
-    if not (_isatty(env.stdin) and _isatty(env.stdout)):
+    if not env.interactive:
         raise UsageError("no terminal to ask questions on: run it in a terminal, or pass "
                          "--answers FILE (and --yes) to run unattended")
     from runner.session.prompts import QuestionaryAsker
@@ -167,30 +162,30 @@ def cmd_reset(args, env) -> int:
     from runner.catalog import load_catalog
     from runner.session.reset import reset_scenario
 
+    from runner.lookup import lab_scenarios
+
     participant = participant_of(args)
     catalog = load_catalog()
-    if args.scenario not in catalog.lab(args.lab).scenario_ids:
-        raise UsageError(f"lab {args.lab} has no scenario {args.scenario!r}; choose one of: "
-                         f"{', '.join(catalog.lab(args.lab).scenario_ids)}")
+    scenario, = lab_scenarios(catalog, args.lab, args.scenario)
     options = _options(args, participant, args.lab)
     screen = _screen(env)
     cluster = _connect(args, env, screen, options, prepare_kind=False)
     try:
-        reset_scenario(catalog.scenario(args.scenario), options, cluster, screen, env.environ)
+        reset_scenario(scenario, options, cluster, screen, env.environ)
     finally:
         cluster.close()
     return 0
 
 
 def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
-    from runner.cluster import ApiStatusError
+    from runner.cluster import Forbidden
     from runner.session.reset import clean_namespaces, clean_objects
 
     who = "every participant" if participant is None else participant
     try:
         deleted = clean_namespaces(cluster, lab, participant)
-    except ApiStatusError as problem:
-        if problem.status != 403 or participant is None:
+    except Forbidden:
+        if participant is None:
             raise
         from runner.catalog import load_catalog
 

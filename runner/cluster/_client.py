@@ -1,15 +1,16 @@
 """The Cluster object: the lab's operations on one kubeconfig context, on plain dicts."""
 
+from __future__ import annotations
+
 import json
 
 from runner import ownership
 from runner.errors import ClusterError, NotOwnedError
 
 from . import _connect, _kinds, _watch
-from ._errors import ApiStatusError, to_cluster_error
+from ._errors import ApiStatusError, Forbidden, NotFound, to_cluster_error
 
 REQUEST_TIMEOUT = (5, 30)  # (connect, read) seconds for ordinary calls
-MERGE_PATCH = "application/merge-patch+json"
 
 
 class Cluster:
@@ -29,7 +30,7 @@ class Cluster:
 
     # ------------------------------------------------------------------ transport
 
-    def request(self, method: str, path: str, *, doing: str, query: dict | None = None,
+    def _request(self, method: str, path: str, *, doing: str, query: dict | None = None,
                 body=None, content_type: str | None = None, raw: bool = False,
                 timeout=REQUEST_TIMEOUT):
         """One API call. Returns parsed JSON (text when `raw`); errors become ClusterError."""
@@ -73,13 +74,12 @@ class Cluster:
     def ping(self) -> str:
         """The server's version (e.g. 'v1.33.1'); ClusterError when it cannot be reached."""
         try:
-            version = self.request("GET", "/version", doing="reading the server version",
+            version = self._request("GET", "/version", doing="reading the server version",
                                    timeout=(3, 10))
             return version.get("gitVersion") or "unknown"
-        except ApiStatusError as exc:
-            if exc.status != 404:  # some API emulators and proxies have no /version
-                raise
-        self.request("GET", "/api/v1/namespaces", query={"limit": 1},
+        except NotFound:  # some API emulators and proxies have no /version
+            pass
+        self._request("GET", "/api/v1/namespaces", query={"limit": 1},
                      doing="listing namespaces", timeout=(3, 10))
         return "unknown"
 
@@ -96,10 +96,10 @@ class Cluster:
         body = {"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "labels": dict(labels)}}
         try:
-            return self.request("POST", "/api/v1/namespaces", body=body,
+            return self._request("POST", "/api/v1/namespaces", body=body,
                                 doing=f"creating namespace {name}")
         except ApiStatusError as exc:
-            if exc.status == 403:
+            if isinstance(exc, Forbidden):
                 # A workshop participant may not create namespaces, but the instructor's
                 # `crashlab workshop prepare` made theirs and lets them read it: reuse it.
                 existing = self._readable_namespace(name)
@@ -170,17 +170,17 @@ class Cluster:
         name = obj["metadata"]["name"]
         what = _kinds.describe(obj)
         try:
-            return self.request("POST", collection, body=obj,
+            return self._request("POST", collection, body=obj,
                                 doing=f"creating {what} in {namespace}")
         except ApiStatusError as exc:
             if exc.status != 409:
                 raise
         # Replace rather than merge-patch: a field the new manifest drops must go away.
         for _ in range(3):
-            current = self.request("GET", f"{collection}/{name}", doing=f"reading {what}")
+            current = self._request("GET", f"{collection}/{name}", doing=f"reading {what}")
             body = _replacement(obj, current)
             try:
-                return self.request("PUT", f"{collection}/{name}", body=body,
+                return self._request("PUT", f"{collection}/{name}", body=body,
                                     doing=f"updating {what} in {namespace}")
             except ApiStatusError as exc:
                 if exc.status != 409:  # 409 here: changed since we read it; read again
@@ -195,7 +195,7 @@ class Cluster:
         path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
         items = self._list(path, f"listing pods in {namespace or 'all namespaces'}",
                            label_selector=label_selector)
-        return [p for p in items if _selector_matches(label_selector, p)]
+        return [p for p in items if _kinds.selector_matches(label_selector, p)]
 
     def get_pod(self, namespace: str, name: str) -> dict | None:
         return self._get_or_none(f"/api/v1/namespaces/{namespace}/pods/{name}",
@@ -222,7 +222,7 @@ class Cluster:
                   previous: bool = False, tail_lines: int | None = None) -> str | None:
         """The container's log text; None when there is no previous (or no current) log."""
         try:
-            return self.request("GET", f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
+            return self._request("GET", f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
                                 query={"container": container, "previous": previous or None,
                                        "tailLines": tail_lines},
                                 raw=True, doing=f"reading logs of pod {namespace}/{pod}")
@@ -231,6 +231,73 @@ class Cluster:
             if exc.status == 400 and ("not found" in exc.detail or "waiting" in exc.detail):
                 return None
             raise
+
+    # ------------------------------------------------------------------ typed operations
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
+        """One object of a kind in the kinds table; None when it does not exist."""
+        where = f" in {namespace}" if namespace else ""
+        return self._get_or_none(_kinds.kind_path(kind, namespace, name),
+                                 f"reading {kind}/{name}{where}")
+
+    def list(self, kind: str, namespace: str | None = None,
+             label_selector: str | None = None) -> list[dict]:
+        """Objects of a kind in `namespace` (all namespaces when None), selector checked here too."""
+        where = namespace or ("the cluster" if kind == "Namespace" else "all namespaces")
+        items = self._list(_kinds.kind_path(kind, namespace), f"listing {kind}s in {where}",
+                           label_selector=label_selector)
+        return [obj for obj in items if _kinds.selector_matches(label_selector, obj)]
+
+    def delete(self, kind: str, name: str, namespace: str) -> dict | None:
+        """Delete one namespaced object; None when it was already gone."""
+        return self._delete_or_none(_kinds.kind_path(kind, namespace, name),
+                                    f"deleting {kind}/{name} in {namespace}")
+
+    def restart_workload(self, namespace: str, kind: str, name: str, stamp: str) -> dict:
+        """What `kubectl rollout restart` does: stamp the pod template so the workload rolls."""
+        if kind not in _kinds.RESTARTABLE_KINDS:
+            raise ClusterError(f"cannot restart {kind}/{name}: only "
+                               f"{', '.join(sorted(_kinds.RESTARTABLE_KINDS))} roll their pods")
+        return self._request("PATCH", _kinds.kind_path(kind, namespace, name),
+                             body=_kinds.restart_patch(stamp),
+                             content_type="application/merge-patch+json",
+                             doing=f"restarting {kind}/{name} in {namespace}")
+
+    def delete_owned(self, namespace: str, kind: str) -> list[str]:
+        """Delete the lab's own objects of one kind in `namespace` (for users who may not
+        delete namespaces, like workshop participants); returns "Kind/name" of each."""
+        try:
+            items = self.list(kind, namespace, label_selector=ownership.OWNED_SELECTOR)
+        except NotFound:
+            return []
+        deleted = []
+        for item in items:
+            meta = item.get("metadata") or {}
+            if not ownership.is_owned(meta.get("labels")):
+                continue  # belt and braces: the label selector already asked for the lab's only
+            self.delete(kind, meta["name"], namespace)
+            deleted.append(f"{kind}/{meta['name']}")
+        return deleted
+
+    def request_token(self, namespace: str, service_account: str, seconds: int) -> str | None:
+        """A bound token for a ServiceAccount (the TokenRequest API); None if none came back."""
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                "spec": {"expirationSeconds": int(seconds)}}
+        answer = self._request(
+            "POST", _kinds.kind_path("ServiceAccount", namespace, service_account) + "/token",
+            body=body, doing=f"requesting a token for {service_account} in {namespace}")
+        return (answer.get("status") or {}).get("token")
+
+    def ca_data(self) -> tuple[str | None, bool]:
+        """(base64 CA the context trusts or None, whether TLS verification is off)."""
+        import base64
+        from pathlib import Path
+
+        configuration = self._api.configuration
+        ca_file = getattr(configuration, "ssl_ca_cert", None)
+        if ca_file and Path(ca_file).is_file():
+            return base64.b64encode(Path(ca_file).read_bytes()).decode(), False
+        return None, not getattr(configuration, "verify_ssl", True)
 
     # ------------------------------------------------------------------------ watch
 
@@ -248,25 +315,21 @@ class Cluster:
 
     def _list(self, path: str, doing: str, label_selector: str | None = None,
               field_selector: str | None = None) -> list[dict]:
-        data = self.request("GET", path, doing=doing, query={
+        data = self._request("GET", path, doing=doing, query={
             "labelSelector": label_selector, "fieldSelector": field_selector})
         return list(data.get("items") or [])
 
     def _get_or_none(self, path: str, doing: str) -> dict | None:
         try:
-            return self.request("GET", path, doing=doing)
-        except ApiStatusError as exc:
-            if exc.status == 404:
-                return None
-            raise
+            return self._request("GET", path, doing=doing)
+        except NotFound:
+            return None
 
     def _delete_or_none(self, path: str, doing: str) -> dict | None:
         try:
-            return self.request("DELETE", path, doing=doing)
-        except ApiStatusError as exc:
-            if exc.status == 404:
-                return None
-            raise
+            return self._request("DELETE", path, doing=doing)
+        except NotFound:
+            return None
 
 
 def connect(context: str | None = None, kubeconfig: str | None = None) -> Cluster:
@@ -312,26 +375,3 @@ def _by_time(events: list[dict]) -> list[dict]:
         return (event.get("lastTimestamp") or event.get("eventTime")
                 or (event.get("metadata") or {}).get("creationTimestamp") or "")
     return sorted(events, key=key)
-
-
-def _selector_matches(selector: str | None, obj: dict) -> bool:
-    """Equality-based selector check (k=v, k==v, k!=v, k, !k) to back up the server's."""
-    if not selector:
-        return True
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    for term in (t.strip() for t in selector.split(",")):
-        if "!=" in term:
-            key, value = term.split("!=", 1)
-            ok = labels.get(key.strip()) != value.strip()
-        elif "=" in term:
-            key, value = term.replace("==", "=").split("=", 1)
-            ok = labels.get(key.strip()) == value.strip()
-        elif term.startswith("!"):
-            ok = term[1:].strip() not in labels
-        elif " in " in term or " notin " in term:
-            ok = True  # set-based terms: trust the server
-        else:
-            ok = term in labels
-        if not ok:
-            return False
-    return True

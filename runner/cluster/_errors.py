@@ -82,14 +82,15 @@ def to_cluster_error(exc: BaseException, where: str, doing: str,
     if status == 401:
         return ClusterError(f"the Kubernetes API at {where} rejected the credentials "
                             "(401 Unauthorized): refresh your kubeconfig or log in again")
-    if status == 403:  # an ApiStatusError, so callers can react to 403 (it is a ClusterError)
-        return ApiStatusError(f"the Kubernetes API at {where} forbids {doing}: {api_message(exc)} "
-                              "— use a context with more rights, or ask the cluster admin",
-                              403, api_message(exc) or "")
+    if status == 403:
+        return Forbidden(f"the Kubernetes API at {where} forbids {doing}: {api_message(exc)} "
+                         "— use a context with more rights, or ask the cluster admin",
+                         403, api_message(exc) or "")
     if status is not None:
         detail = api_message(exc) or getattr(exc, "reason", "") or ""
-        return ApiStatusError(f"the Kubernetes API at {where} refused {doing}: "
-                              f"{status} {detail}".rstrip(), status, detail)
+        error = NotFound if status == 404 else ApiStatusError
+        return error(f"the Kubernetes API at {where} refused {doing}: "
+                     f"{status} {detail}".rstrip(), status, detail)
     what, todo = _transport_reason(exc, context)
     return ClusterError(f"cannot reach the Kubernetes API at {where}: {what} — {todo}")
 
@@ -101,3 +102,11 @@ class ApiStatusError(ClusterError):
         super().__init__(message)
         self.status = status
         self.detail = detail
+
+
+class NotFound(ApiStatusError):
+    """The object (or the API path) does not exist (HTTP 404)."""
+
+
+class Forbidden(ApiStatusError):
+    """The credentials may not do this (HTTP 403)."""

@@ -34,6 +34,24 @@ CLUSTER_SCOPED_KINDS = frozenset({
     "PriorityLevelConfiguration",
 })
 
+# Kinds the lab reads but never applies, and the cluster-scoped Namespace.
+_READ_KINDS: dict[str, tuple[str, str]] = {
+    "Namespace": ("/api/v1", "namespaces"),
+    "Event": ("/api/v1", "events"),
+    "ReplicaSet": ("/apis/apps/v1", "replicasets"),
+    "Node": ("/api/v1", "nodes"),
+}
+_BY_KIND: dict[str, tuple[str, str]] = {
+    **{kind: where for (_, kind), where in reversed(list(NAMESPACED_KINDS.items()))},
+    **_READ_KINDS,
+}
+
+# The pod-template annotation `kubectl rollout restart` sets (kubectl's
+# pkg/polymorphichelpers/objectrestarter.go: "kubectl.kubernetes.io/restartedAt",
+# time.Now().Format(time.RFC3339)); a changed template makes the Deployment roll.
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+RESTARTABLE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
+
 # Workloads whose pods should carry the lab's labels too, so they can be found by owner.
 _POD_TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job"})
 
@@ -48,6 +66,48 @@ def collection_path(obj: dict, namespace: str) -> str:
     """The URL path objects of this kind are created under in `namespace`."""
     prefix, plural = NAMESPACED_KINDS[(obj.get("apiVersion"), obj.get("kind"))]
     return f"{prefix}/namespaces/{namespace}/{plural}"
+
+
+def kind_path(kind: str, namespace: str | None = None, name: str | None = None) -> str:
+    """The URL path of `kind` (in `namespace`, all namespaces when None; one object by `name`)."""
+    if kind not in _BY_KIND:
+        raise KeyError(f"kind {kind} is not in the lab's kinds table")
+    prefix, plural = _BY_KIND[kind]
+    path = f"{prefix}/{plural}" if namespace is None or kind in ("Namespace", "Node") \
+        else f"{prefix}/namespaces/{namespace}/{plural}"
+    return f"{path}/{name}" if name else path
+
+
+def known_kind(kind: str) -> bool:
+    return kind in _BY_KIND
+
+
+def restart_patch(stamp: str) -> dict:
+    """The merge patch `kubectl rollout restart` sends: one annotation on the pod template."""
+    return {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
+
+
+def selector_matches(selector: str | None, obj: dict) -> bool:
+    """Equality-based selector check (k=v, k==v, k!=v, k, !k) to back up the server's."""
+    if not selector:
+        return True
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    for term in (t.strip() for t in selector.split(",")):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            ok = labels.get(key.strip()) != value.strip()
+        elif "=" in term:
+            key, value = term.replace("==", "=").split("=", 1)
+            ok = labels.get(key.strip()) == value.strip()
+        elif term.startswith("!"):
+            ok = term[1:].strip() not in labels
+        elif " in " in term or " notin " in term:
+            ok = True  # set-based terms: trust the server
+        else:
+            ok = term in labels
+        if not ok:
+            return False
+    return True
 
 
 def check_object(obj: dict, namespace: str) -> str | None:

@@ -14,6 +14,7 @@ import time
 
 from runner.errors import ClusterError
 
+from . import _kinds
 from ._errors import to_cluster_error
 
 WATCH_WINDOW = 300       # seconds a single watch request may stay open (server-side timeout)
@@ -54,8 +55,6 @@ class WatchStop:
 
 def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None):
     """Yield (event_type, pod) from the initial list, then every change; see module doc."""
-    from ._client import _selector_matches
-
     stop = stop or WatchStop()
     deadline = None if timeout is None else time.monotonic() + timeout
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
@@ -88,7 +87,7 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 failures = quiet_ends = 0
                 delivered = True
-                if kind != "BOOKMARK" and _selector_matches(label_selector, obj):
+                if kind != "BOOKMARK" and _kinds.selector_matches(label_selector, obj):
                     _remember(known, kind, obj)
                     yield kind, obj
                 if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
@@ -124,11 +123,9 @@ def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None)
 
 def _relist(cluster, path, label_selector, known, where):
     """List, yield what changed against `known`, return the list's resourceVersion."""
-    from ._client import _selector_matches
-
-    data = cluster.request("GET", path, query={"labelSelector": label_selector},
+    data = cluster._request("GET", path, query={"labelSelector": label_selector},
                            doing=f"listing {where}")
-    current = {_key(p): p for p in data.get("items") or [] if _selector_matches(label_selector, p)}
+    current = {_key(p): p for p in data.get("items") or [] if _kinds.selector_matches(label_selector, p)}
     for key in [k for k in known if k not in current]:
         yield "DELETED", known.pop(key)
     for key, pod in current.items():

@@ -9,6 +9,7 @@ from pathlib import Path
 from runner.diagnose.events import normalize_event
 from runner.diagnose.podview import list_containers, pod_name, pod_namespace
 from runner.errors import UsageError
+from runner.podfacts import parse_time as _parse_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 KQL_QUERIES = ("restarts", "crashloop", "warnings")
@@ -149,13 +150,3 @@ def _last_restart(view) -> datetime | None:
              _parse_time(view.terminated.get("finishedAt"))]
     times = [t for t in times if t is not None]
     return max(times) if times else None
-
-
-def _parse_time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

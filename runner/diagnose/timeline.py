@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from runner.diagnose.podview import ContainerView, list_containers
+from runner.podfacts import parse_time as _parse_time
 
 DEFAULT_INITIAL_S = 10.0
 DEFAULT_CAP_S = 300.0
@@ -116,15 +117,6 @@ def _announced_backoff(view: ContainerView) -> float | None:
     minutes = re.match(r"(\d+)m", text)
     seconds = re.search(r"(\d+)s$", text)
     return (int(minutes.group(1)) * 60 if minutes else 0) + (int(seconds.group(1)) if seconds else 0)
-
-
-def _parse_time(value) -> datetime | None:
-    if not isinstance(value, str) or value.startswith("1970-01-01"):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def expected_default_backoff(restart_count: int) -> float:

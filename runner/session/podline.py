@@ -5,16 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
+from runner.podfacts import container_status, parse_time
+
 _BACKOFF = re.compile(r"back-off (?:(\d+)m)?(\d+)?s?\b", re.I)
-
-
-def _parse_time(value) -> datetime.datetime | None:
-    if not isinstance(value, str) or value.startswith("1970-01-01"):
-        return None
-    try:
-        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def announced_backoff(message: str | None) -> int | None:
@@ -29,7 +22,7 @@ def next_retry_seconds(status: dict, now: datetime.datetime) -> float | None:
     """Seconds until kubelet tries again: last finishedAt + announced back-off - now."""
     waiting = (status.get("state") or {}).get("waiting") or {}
     delay = announced_backoff(waiting.get("message"))
-    finished = _parse_time(((status.get("lastState") or {}).get("terminated") or {})
+    finished = parse_time(((status.get("lastState") or {}).get("terminated") or {})
                            .get("finishedAt"))
     if delay is None or finished is None:
         return None
@@ -39,8 +32,7 @@ def next_retry_seconds(status: dict, now: datetime.datetime) -> float | None:
 def pod_line(pod: dict, container: str, now: datetime.datetime | None = None) -> str:
     now = now or datetime.datetime.now(datetime.timezone.utc)
     meta, status = pod.get("metadata") or {}, pod.get("status") or {}
-    statuses = status.get("containerStatuses") or []
-    cstatus = next((s for s in statuses if s.get("name") == container), None) or {}
+    cstatus = container_status(pod, container) or {}
     state = cstatus.get("state") or {}
     parts = [f"{meta.get('name', '?')}", status.get("phase") or "Pending"]
     if state.get("waiting"):

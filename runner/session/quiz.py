@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from runner.catalog import Question
+from runner.podfacts import container_status
 
 QUESTIONS = ("cause", "evidence")
 
@@ -43,8 +44,7 @@ def own_pod_line(pod: dict | None, container: str, evidence: tuple[str, ...] = (
     exit code 137 (restarted 4 times)"."""
     if not pod:
         return "your pod has not reported a status yet: run kubectl get pods to see it"
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
-    status = next((s for s in statuses if s.get("name") == container), None) or {}
+    status = container_status(pod, container) or {}
     last = (status.get("lastState") or {}).get("terminated") or {}
     state = status.get("state") or {}
     name = (pod.get("metadata") or {}).get("name", "your pod")

@@ -2,10 +2,10 @@
 
 import copy
 
-from runner import ownership
+from runner import placement
 
 IMAGE = "crashlab/lab-app:0.1.0"
-LABELS = ownership.owner_labels("lab-3", "api-test", "jane")
+LABELS = placement.owner_labels("lab-3", "api-test", "jane")
 
 
 def deployment(name: str = "inventory", **container) -> dict:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from tests.harness.fixtures import main_status, wait_for_pod
 
 catalog = pytest.importorskip("runner.catalog")
@@ -11,8 +11,8 @@ SCENARIOS = sorted(catalog.load_catalog().scenarios.values(), key=lambda s: s.id
 
 def _deploy(k8s_api, scenario, variant):
     cluster = k8s_api.connect()
-    namespace = ownership.namespace_name("jane", scenario.id)
-    cluster.ensure_namespace(namespace, ownership.owner_labels("lab-3", scenario.id, "jane"))
+    namespace = placement.namespace_name("jane", scenario.id)
+    cluster.ensure_namespace(namespace, placement.owner_labels("lab-3", scenario.id, "jane"))
     objects = catalog.render_manifests(scenario, variant, namespace=namespace,
                                        image="crashlab/lab-app:0.1.0", participant="jane")
     cluster.apply(objects, namespace)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from runner.errors import NotOwnedError
 from tests.api.manifests import LABELS
 
@@ -61,7 +61,7 @@ def test_list_owned_namespaces_only_returns_the_labs(k8s_api):
     cluster = k8s_api.connect()
     cluster.ensure_namespace(NS, LABELS)
     cluster.ensure_namespace("crashlab-bob-oom-killed",
-                             ownership.owner_labels("lab-3", "oom-killed", "bob"))
+                             placement.owner_labels("lab-3", "oom-killed", "bob"))
     k8s_api.emulator.store.create("namespaces", "", {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}, False)
     names = sorted(ns["metadata"]["name"] for ns in cluster.list_owned_namespaces())

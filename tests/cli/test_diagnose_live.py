@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from runner.catalog import load_catalog, render_manifests
 from tests.cli.helpers import run_cli
 from tests.harness.fixtures import main_status, wait_for_pod
@@ -20,9 +20,9 @@ CATALOG = load_catalog()
 
 def _deploy_broken(k8s_api, scenario_id):
     scenario = CATALOG.scenario(scenario_id)
-    namespace = ownership.namespace_name("ada", scenario_id)
+    namespace = placement.namespace_name("ada", scenario_id)
     cluster = k8s_api.connect()
-    labels = ownership.owner_labels("lab-3", scenario_id, "ada")
+    labels = placement.owner_labels("lab-3", scenario_id, "ada")
     cluster.ensure_namespace(namespace, labels)
     cluster.apply(render_manifests(scenario, "broken", namespace=namespace, participant="ada"), namespace)
     pod = wait_for_pod(cluster, namespace, lambda p: main_status(p).get("restartCount", 0) >= 2, timeout=20)
@@ -57,12 +57,12 @@ def test_observe_lists_crashlooping_pods_and_warning_events(k8s_api):
     try:
         cluster = k8s_api.connect()
         for scenario_id in ("bad-command", "oom-killed"):
-            namespace = ownership.namespace_name("ada", scenario_id)
-            cluster.ensure_namespace(namespace, ownership.owner_labels("lab-3", scenario_id, "ada"))
+            namespace = placement.namespace_name("ada", scenario_id)
+            cluster.ensure_namespace(namespace, placement.owner_labels("lab-3", scenario_id, "ada"))
             cluster.apply(render_manifests(CATALOG.scenario(scenario_id), "broken", namespace=namespace,
                                            participant="ada"), namespace)
         for scenario_id in ("bad-command", "oom-killed"):
-            wait_for_pod(cluster, ownership.namespace_name("ada", scenario_id), _backing_off, timeout=20)
+            wait_for_pod(cluster, placement.namespace_name("ada", scenario_id), _backing_off, timeout=20)
         result = run_cli("observe", "--context", k8s_api.context, "-o", "json", environ=k8s_api.environ)
     finally:
         node.stop()

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from runner.catalog import load_catalog, render_manifests
 from tests.containers.engine import TIER
 from tests.containers.outcome import check_broken, check_solution
@@ -50,7 +50,7 @@ MUTATED = {cause: next((s for s in SCENARIOS if s.cause == cause), None) for cau
 
 def _render(scenario, variant: str, image: str) -> list[dict]:
     return render_manifests(scenario, variant, image=image, participant="ci",
-                            namespace=ownership.namespace_name("ci", scenario.id))
+                            namespace=placement.namespace_name("ci", scenario.id))
 
 
 def _jobs(image: str) -> list[Job]:

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from runner import ownership, workshop
+from runner import placement, workshop
 from runner.catalog import load_catalog
 from runner.errors import ClusterError
 
@@ -20,13 +20,13 @@ def test_prepare_grants_the_lab_and_nothing_more(live_cluster, tmp_path):
         config = written["e2e-ws"]
         assert yaml.safe_load(config.read_text())["users"][0]["user"]["token"]
         participant = connect(live_cluster.context, str(config))
-        ns = ownership.namespace_name("e2e-ws", "oom-killed")
+        ns = placement.namespace_name("e2e-ws", "oom-killed")
         assert participant.get_namespace(ns) is not None
         assert participant.list_pods(ns) == []
         with pytest.raises(ClusterError):
-            participant.request("GET", "/api/v1/namespaces", doing="listing namespaces")
+            participant.list("Namespace")
         with pytest.raises(ClusterError):
-            participant.request("GET", "/api/v1/pods", doing="listing all pods")
+            participant.list("Pod")
         participant.close()
         snapshot = workshop.read_live_snapshot(live_cluster, "lab-3")
         assert any(n["metadata"]["name"] == ns for n in snapshot["namespaces"])

@@ -7,7 +7,8 @@ import json
 import random
 from pathlib import Path
 
-from runner import ownership, results
+from runner import placement, results
+from runner.results import records
 
 LAB = "lab-3"
 SCENARIOS = ("bad-command", "oom-killed", "invalid-app-config", "invalid-user",
@@ -28,8 +29,8 @@ def at(seconds: float) -> str:
 
 def scenario_entry(participant: str, scenario: str, *, status="verified", wrong=(), hints=0,
                    evidence=0, revealed=False, diagnose=90.0, fix=240.0, offset=0.0) -> dict:
-    entry = results.new_scenario(scenario, CAUSES[scenario],
-                                 ownership.namespace_name(participant, scenario))
+    entry = records.new_scenario(scenario, CAUSES[scenario],
+                                 placement.namespace_name(participant, scenario))
     entry.update(status=status, startedAt=at(offset), hintsShown=hints, evidenceShown=evidence,
                  solutionRevealed=revealed)
     attempts = [{"answer": answer, "correct": False, "at": at(offset + 30 * (i + 1))}
@@ -51,7 +52,7 @@ def scenario_entry(participant: str, scenario: str, *, status="verified", wrong=
 
 
 def record(participant: str, entries: list[dict] | None = None, updated: float = 3000.0) -> dict:
-    rec = results.new_record(LAB, participant, SCENARIOS, started_at=at(0),
+    rec = records.new_record(LAB, participant, SCENARIOS, started_at=at(0),
                              cluster={"context": "kind-crashlab", "server": "https://127.0.0.1:6443",
                                       "kind": True})
     rec["updatedAt"] = at(updated)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from runner import ownership
+from runner import placement
 from runner.catalog import render_manifests
 
 LONG_AGO = "2026-11-25T09:00:00Z"
@@ -37,8 +37,8 @@ def seed_class(store, catalog, lab, participants: list[str], broken: set[tuple[s
     for participant in participants:
         for scenario_id in lab.scenario_ids:
             scenario = catalog.scenarios[scenario_id]
-            namespace = ownership.namespace_name(participant, scenario_id)
-            labels = ownership.owner_labels(lab.id, scenario_id, participant)
+            namespace = placement.namespace_name(participant, scenario_id)
+            labels = placement.owner_labels(lab.id, scenario_id, participant)
             store.create("namespaces", "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": namespace, "labels": labels}, "status": {"phase": "Active"}}, False)
             is_broken = (participant, scenario_id) in broken

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from runner import ownership
+from runner import placement
 from runner.catalog import load_catalog, render_manifest_text
 from tests.cli.helpers import run_cli
 
@@ -69,7 +69,7 @@ class Lab:
 
 
 def namespace(scenario_id: str) -> str:
-    return ownership.namespace_name(PARTICIPANT, scenario_id)
+    return placement.namespace_name(PARTICIPANT, scenario_id)
 
 
 def solution_objects(scenario_id: str) -> list[dict]:

@@ -11,7 +11,6 @@ from runner.catalog import load_catalog
 from runner.session import SessionOptions
 from runner.session.askers import CHANGED, ScriptedAsker
 from runner.session.lab import LabSession
-from runner.session.live import LabCluster
 from runner.session.prompts import QuestionaryAsker
 from runner.session.quiz import shuffled
 from runner.session.screen import PlainScreen
@@ -29,7 +28,7 @@ def make_session(lab: Lab, asker, out, yes=False) -> LabSession:
     options = SessionOptions(lab="lab-3", participant=PARTICIPANT, results_path=lab.results,
                              workspace=lab.workspace, stability_window=1, yes=yes,
                              only="oom-killed")
-    return LabSession(load_catalog(), options, LabCluster(lab.api.connect()), asker,
+    return LabSession(load_catalog(), options, lab.api.connect(), asker,
                       PlainScreen(out))
 
 

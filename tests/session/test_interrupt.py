@@ -11,7 +11,6 @@ from runner.session import SessionOptions
 from runner.session.askers import ScriptedAsker
 from runner.session.interrupt import deferred
 from runner.session.lab import LabSession
-from runner.session.live import LabCluster
 from runner.session.screen import PlainScreen
 from tests.session.helpers import PARTICIPANT, RIGHT, Lab
 
@@ -66,7 +65,7 @@ def session(lab: Lab, asker, screen, solve=False) -> LabSession:
     options = SessionOptions(lab="lab-3", participant=PARTICIPANT, results_path=lab.results,
                              workspace=lab.workspace, stability_window=1, solve=solve, yes=True,
                              only="oom-killed")
-    cluster = LabCluster(lab.api.connect())
+    cluster = lab.api.connect()
     return LabSession(load_catalog(), options, cluster, asker, screen)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from tests.cli.helpers import run_cli
 from tests.harness.fixtures import main_status, wait_for_pod
 from tests.session.helpers import PARTICIPANT, Lab, namespace
@@ -55,25 +55,23 @@ def test_reset_of_a_changed_configmap_restarts_the_workload(lab, k8s_api):
 def test_clean_deletes_only_the_labs_namespaces(lab, k8s_api):
     assert lab.run("--solve", "--only", "bad-command").code == 0
     cluster = k8s_api.connect()
-    other = ownership.owner_labels("lab-3", "bad-command", "bob")
-    cluster.ensure_namespace(ownership.namespace_name("bob", "bad-command"), other)
-    cluster.request("POST", "/api/v1/namespaces", doing="creating a foreign namespace",
-                    body={"apiVersion": "v1", "kind": "Namespace",
-                          "metadata": {"name": "crashlab-ada-not-ours"}})
+    other = placement.owner_labels("lab-3", "bad-command", "bob")
+    cluster.ensure_namespace(placement.namespace_name("bob", "bad-command"), other)
+    k8s_api.emulator.store.create("namespaces", "", {  # a foreign one: the lab cannot create it
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "crashlab-ada-not-ours"}},
+        False)
 
     result = _cli(lab, "clean", "--participant", PARTICIPANT)
 
     assert result.code == 0, result.stderr
-    names = {ns["metadata"]["name"] for ns in
-             cluster.request("GET", "/api/v1/namespaces", doing="listing")["items"]}
+    names = {ns["metadata"]["name"] for ns in cluster.list("Namespace")}
     assert not any(name.startswith("crashlab-ada-") and name != "crashlab-ada-not-ours"
                    for name in names)
     assert {"crashlab-bob-bad-command", "crashlab-ada-not-ours"} <= names
     assert "crashlab-ada-bad-command" in result.stdout
 
     result = _cli(lab, "clean", "--all")
-    names = {ns["metadata"]["name"] for ns in
-             cluster.request("GET", "/api/v1/namespaces", doing="listing")["items"]}
+    names = {ns["metadata"]["name"] for ns in cluster.list("Namespace")}
     assert "crashlab-bob-bad-command" not in names and "crashlab-ada-not-ours" in names
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runner import ownership
+from runner import placement
 from runner.catalog import CAUSES, load_catalog, render_manifests
 from runner.errors import CatalogError
 from runner.manifest_check import schema_problem
@@ -34,7 +34,7 @@ def test_every_rendered_object_is_valid_kubernetes_and_owned(scenario_id, varian
     for obj in objects:
         assert schema_problem(obj) is None, f"{obj['kind']}/{obj['metadata']['name']}"
         assert obj["metadata"]["namespace"] == "crashlab-ada-x"
-        assert obj["metadata"]["labels"] == ownership.owner_labels("lab-3", scenario_id, "ada")
+        assert obj["metadata"]["labels"] == placement.owner_labels("lab-3", scenario_id, "ada")
     workload = next(o for o in objects if o["kind"] == "Deployment")
     container = workload["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "crashlab/lab-app:0.1.0"

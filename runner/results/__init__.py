@@ -1,5 +1,7 @@
 """Results files (schema crashlab.dev/results/v1): validate, sign, save atomically, verify.
 
+The record builder and its state changes are `runner.results.records`.
+
 Pure apart from reading and writing the one file it is given. The format is
 documented in docs/results.md and checked by runner/schemas/results-v1.json.
 A signature is HMAC-SHA256 over the canonical form: the record without
@@ -36,7 +38,7 @@ FIX_SOURCES = ("workspace", "kubectl", "solution")
 OK, UNSIGNED, TAMPERED, INVALID, UNVERIFIED = "ok", "unsigned", "tampered", "invalid", "unverified"
 VERDICTS = (OK, UNSIGNED, TAMPERED, INVALID, UNVERIFIED)
 
-_SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "results-v1.json"
+_SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "results-v1.json"
 
 
 class InvalidResults(InputError):
@@ -71,27 +73,6 @@ def parse_time(text) -> datetime.datetime | None:
         return datetime.datetime.fromisoformat(text[:-1]).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
         return None
-
-
-def new_record(lab: str, participant: str, scenario_ids, *, version: str = "0.1.0",
-               cluster: dict | None = None, started_at: str | None = None) -> dict:
-    """A fresh record with every scenario `pending` (what the session writes first)."""
-    started = started_at or now_iso()
-    return {
-        "schema": SCHEMA, "lab": lab, "participant": participant, "crashlabVersion": version,
-        "cluster": dict(cluster or {}), "startedAt": started, "updatedAt": started,
-        "scenarios": [new_scenario(scenario_id) for scenario_id in scenario_ids],
-    }
-
-
-def new_scenario(scenario_id: str, cause: str | None = None, namespace: str | None = None) -> dict:
-    """One scenario entry in its initial state."""
-    return {"id": scenario_id, "cause": cause, "namespace": namespace, "status": "pending",
-            "startedAt": None, "diagnosedAt": None, "fixedAt": None,
-            "timeToDiagnoseSeconds": None, "timeToFixSeconds": None,
-            "quiz": {"cause": {"attempts": []}, "evidence": {"attempts": []}},
-            "hintsShown": 0, "evidenceShown": 0, "solutionRevealed": False,
-            "fixAppliedBy": None, "verification": None}
 
 
 # ------------------------------------------------------------------------------ validation
@@ -388,6 +369,17 @@ def read_results_text(text: str, source: str = "<results>"):
                          "restore the file the lab wrote") from None
 
 
+def load_progress(path) -> dict | None:
+    """The session's saved record, or None when the lab has not been started yet."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return load_results(path)
+    except InputError as problem:
+        raise InputError(f"{problem} — to start this lab afresh, move {path} away") from None
+
+
 def load_results(path) -> dict:
     """Read one results file; InputError when it cannot be read or is not a v1 record."""
     path = Path(path)
@@ -404,11 +396,6 @@ def load_results(path) -> dict:
     if problems:
         raise InvalidResults(f"{path}: {problems[0]}")
     return record
-
-
-def scenario_entry(record: dict, scenario_id: str) -> dict | None:
-    """The entry of one scenario in a record, or None."""
-    return next((s for s in record.get("scenarios") or [] if s.get("id") == scenario_id), None)
 
 
 def is_final(entry: dict) -> bool:

@@ -17,17 +17,23 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
     return round((ended - begun).total_seconds(), 1)
 
 
-def new_record(lab: str, participant: str, version: str, cluster: dict, scenarios) -> dict:
-    """A fresh record with every scenario pending. `scenarios`: (id, cause, namespace)."""
-    now = utc_now()
+def new_record(lab: str, participant: str, scenarios, *, version: str = "0.1.0",
+               cluster: dict | None = None, started_at: str | None = None) -> dict:
+    """A fresh record with every scenario pending (what the session writes first).
+
+    `scenarios`: ids, or (id, cause, namespace) tuples."""
+    now = started_at or utc_now()
+    rows = [(row, None, None) if isinstance(row, str) else row for row in scenarios]
     return {
         "schema": SCHEMA, "lab": lab, "participant": participant, "crashlabVersion": version,
-        "cluster": dict(cluster), "startedAt": now, "updatedAt": now,
-        "scenarios": [new_scenario(sid, cause, ns) for sid, cause, ns in scenarios],
+        "cluster": dict(cluster or {}), "startedAt": now, "updatedAt": now,
+        "scenarios": [new_scenario(sid, cause, ns) for sid, cause, ns in rows],
     }
 
 
-def new_scenario(scenario_id: str, cause: str, namespace: str) -> dict:
+def new_scenario(scenario_id: str, cause: str | None = None,
+                 namespace: str | None = None) -> dict:
+    """One scenario entry in its initial state."""
     return {
         "id": scenario_id, "cause": cause, "namespace": namespace, "status": "pending",
         "startedAt": None, "diagnosedAt": None, "fixedAt": None,
