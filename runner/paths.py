@@ -10,14 +10,6 @@ def project_root() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[1]
 
 
-def labs_dir() -> Path:
-    return project_root() / "labs"
-
-
-def scenarios_dir() -> Path:
-    return project_root() / "scenarios"
-
-
 def manifests_dir() -> Path:
     return project_root() / "manifests"
 

@@ -1,10 +1,9 @@
 """`crashlab cluster up|down|status`: the kind cluster (or any context) the lab runs on."""
 
-import importlib
 import time
 from contextlib import contextmanager
 
-from runner.cli.env import Environment, _isatty
+from runner.cli.env import Environment
 from runner.errors import EXIT_CLUSTER, EXIT_ENVIRONMENT, ClusterError
 
 KUBECTL_ONLY = ("kubectl",)
@@ -66,7 +65,7 @@ class StepPrinter:
 
     def __init__(self, env: Environment):
         self.env = env
-        self.console = env.console() if _isatty(env.stdout) else None
+        self.console = env.console() if env.stdout_is_terminal else None
 
     @contextmanager
     def __call__(self, label: str):
@@ -117,24 +116,16 @@ def _print_problems(env: Environment, problems: list[str]) -> None:
         env.err(f"crashlab: error: {line}")
 
 
-def ping_api(context: str, environ) -> tuple[bool | None, str]:
+def ping_api(context: str, environ) -> tuple[bool, str]:
     """Ask the API server of `context` for its version through runner.cluster.ping.
 
     The kubeconfig is $KUBECONFIG of `environ` (else ~/.kube/config), the
     same file kind and kubectl were pointed at.
 
-    Returns (True, text) when it answered, (False, why) when it did not, and
-    (None, why) when runner.cluster.ping is not available in this install.
+    Returns (True, text) when it answered, (False, why) when it did not.
     """
-    try:
-        api = importlib.import_module("runner.cluster")
-    except ModuleNotFoundError as missing:
-        if missing.name != "runner.cluster":
-            raise
-        return None, "not checked: runner.cluster is not part of this install yet"
-    ping = getattr(api, "ping", None)
-    if ping is None:
-        return None, "not checked: runner.cluster has no ping() yet"
+    from runner.cluster import ping
+
     try:
         return True, f"reachable, Kubernetes {ping(context, environ.get('KUBECONFIG'))}"
     except ClusterError as problem:
@@ -166,17 +157,16 @@ def _up_on_context(context: str, image: str, image_given: bool, env: Environment
 
 
 def _up_on_kind(args, image: str, wait: str, env: Environment, step) -> int:
-    from runner.kind import ensure_cluster, ensure_image
+    from runner.kind import ensure_lab_cluster
 
     failed = _preflight(env, ("docker", "kind", "kubectl"), step)
     if failed:
         return failed
-    cluster = ensure_cluster(args.name, environ=env.environ, wait=wait, step=step)
+    cluster = ensure_lab_cluster(args.name, image, env.environ, wait=wait,
+                                 build=not args.no_build, base=args.base_image, step=step)
     if not cluster.owned:
         env.err(f"crashlab: warning: kind cluster {cluster.name!r} was not created by crashlab; "
                 "using it, but `crashlab cluster down` will not delete it")
-    ensure_image(image, cluster.name, environ=env.environ, build=not args.no_build,
-                 base=args.base_image, step=step)
     _check_api(cluster.context, env, step)
     env.out(f"Ready: context {cluster.context}, lab image {image}")
     return 0

@@ -4,7 +4,7 @@
 from runner.errors import InputError, UsageError
 
 _EXAMPLES = """examples:
-  crashlab diagnose web-5d9c -n shop             live, from the current kubeconfig context
+  crashlab diagnose web-5d9c -n shop             live, from the lab's cluster (or --context)
   kubectl describe pod web-5d9c | crashlab diagnose -f -
   crashlab diagnose -f pod.yaml --previous-logs crash.log -o json
 """
@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     diagnose.add_argument("--logs", metavar="FILE", help="output of kubectl logs")
     diagnose.add_argument("--previous-logs", metavar="FILE", help="output of kubectl logs --previous")
     diagnose.add_argument("-n", "--namespace", help="namespace of POD (default: default)")
-    diagnose.add_argument("--context", help="kubeconfig context (default: the current one)")
+    diagnose.add_argument("--context", help="kubeconfig context (default: kind-crashlab, the lab's cluster)")
     diagnose.add_argument("-c", "--container", help="judge this container, not the one most in trouble")
     diagnose.add_argument("-o", "--output", choices=("text", "json"), default="text")
     diagnose.set_defaults(func=run_diagnose)
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     observe.add_argument("--min-restarts", type=int, default=5, metavar="N",
                          help="report containers with more than N restarts (default 5)")
     observe.add_argument("-f", "--file", metavar="FILE", help="pods and events as YAML/JSON ('-' for stdin)")
-    observe.add_argument("--context", help="kubeconfig context (default: the current one)")
+    observe.add_argument("--context", help="kubeconfig context (default: kind-crashlab, the lab's cluster)")
     observe.add_argument("-o", "--output", choices=("text", "json"), default="text")
     observe.set_defaults(func=run_observe)
 
@@ -89,11 +89,11 @@ def _add_files(args, env, pod, events, logs, previous):
 
 def _read_live(args, env):
     """Pod, its events and logs from the cluster (runner.cluster, imported only here)."""
-    from runner import cluster as cluster_api
+    from runner.cli.env import connect
     from runner.diagnose.podview import list_containers, pick_container
 
     namespace = args.namespace or "default"
-    cluster = cluster_api.connect(args.context, env.environ.get("KUBECONFIG"))
+    cluster = connect(env, args.context, ping=False)
     try:
         pod = cluster.get_pod(namespace, args.pod)
         if pod is None:
@@ -196,9 +196,9 @@ def _observed_objects(args, env):
         if not pods and not events:
             raise InputError(f"cannot read {_name(args.file)}: no pods or events in this YAML/JSON")
         return pods, events
-    from runner import cluster as cluster_api
+    from runner.cli.env import connect
 
-    cluster = cluster_api.connect(args.context, env.environ.get("KUBECONFIG"))
+    cluster = connect(env, args.context, ping=False)
     try:
         return cluster.list_pods(), cluster.list_events()  # no namespace: all namespaces
     finally:

@@ -54,12 +54,26 @@ def _isatty(stream) -> bool:
         return False
 
 
-def connect(env, context: str | None, ping: bool = True):
+DEFAULT_CONTEXT = "kind-crashlab"  # the context kind writes for the lab's cluster `crashlab`
+
+
+def context_or_default(context: str | None) -> str:
+    """The one default-context rule of run, reset, clean, selftest, grade --live, diagnose and
+    observe: --context NAME when given, else the lab's kind cluster, never whatever context
+    happens to be current."""
+    return context or DEFAULT_CONTEXT
+
+
+def connect(env, context: str | None, ping: bool = True, lab_cluster: bool = True):
     """A runner.cluster.Cluster for `context` through the run's kubeconfig; `ping` checks the
-    API answers (closing the connection when it does not). Every command connects here."""
+    API answers (closing the connection when it does not). Every command connects here.
+
+    Without --context: the lab's kind cluster (context_or_default), except for the workshop
+    commands (`lab_cluster=False`), which set up a shared cluster: the current context."""
     from runner import cluster
 
-    conn = cluster.connect(context, env.kubeconfig)
+    chosen = context_or_default(context) if lab_cluster else context
+    conn = cluster.connect(chosen, env.kubeconfig)
     if ping:
         try:
             conn.ping()

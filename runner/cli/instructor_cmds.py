@@ -24,7 +24,7 @@ def register(subparsers) -> None:
         "manifest, wait for its symptom, check the diagnosis, apply the reference solution, "
         "wait for the fixed state to hold for its stability window, clean up.")
     selftest.add_argument("--lab", default="lab-3", help="lab id (default lab-3)")
-    selftest.add_argument("--context", help="kubeconfig context (default: the current one)")
+    selftest.add_argument("--context", help="kubeconfig context (default: kind-crashlab, the lab's cluster)")
     selftest.add_argument("--stability-window", type=float, metavar="S",
                           help="seconds the fixed pod must stay ready (default: each scenario's)")
     selftest.add_argument("--participant", default="selftest",
@@ -65,7 +65,7 @@ def register(subparsers) -> None:
                        help="environment variable holding the grading key")
     grade.add_argument("--roster", metavar="FILE", help="participants expected (one per line)")
     grade.add_argument("--live", action="store_true", help="re-check every participant on the cluster")
-    grade.add_argument("--context", help="kubeconfig context for --live")
+    grade.add_argument("--context", help="kubeconfig context for --live (default: kind-crashlab)")
     grade.add_argument("--lab", default="lab-3", help="lab id for --live (default lab-3)")
     grade.set_defaults(func=run_grade)
 
@@ -266,10 +266,10 @@ def run_selftest(args, env) -> int:
     return 0
 
 
-def _connect(context, env, ping: bool = True):
+def _connect(context, env, ping: bool = True, lab_cluster: bool = True):
     from runner.cli.env import connect
 
-    return connect(env, context, ping)
+    return connect(env, context, ping, lab_cluster)
 
 
 # ---- workshop --------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def run_workshop_prepare(args, env) -> int:
         raise UsageError("--token-hours must be between 0 and 168")
     catalog = load_catalog()
     lab = _lab(catalog, args.lab)
-    conn = _connect(args.context, env)
+    conn = _connect(args.context, env, lab_cluster=False)
     try:
         written = workshop.prepare(conn, lab, names, Path(args.out),
                                    token_seconds=int(args.token_hours * 3600),
@@ -308,7 +308,7 @@ def run_workshop_prepare(args, env) -> int:
 def run_workshop_teardown(args, env) -> int:
     from runner import workshop
 
-    conn = _connect(args.context, env)
+    conn = _connect(args.context, env, lab_cluster=False)
     try:
         removed = workshop.teardown(conn, args.lab, progress=env.err)
     finally:

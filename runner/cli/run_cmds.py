@@ -104,19 +104,18 @@ def _connect(args, env, screen, options, prepare_kind: bool):
 
 
 def _kind_context(args, env, screen, options, prepare: bool) -> str:
-    from runner.kind import check_cluster_name, context_name, ensure_cluster, ensure_image, preflight
+    from runner.kind import check_cluster_name, context_name, ensure_lab_cluster, preflight
 
     check_cluster_name(args.name)
     if not prepare:
-        return context_name(args.name)
+        return context_name(args.name)  # = env.context_or_default for the default --name
     # A failed preflight raises PreflightFailed: one line per missing tool, exit 3.
     with screen.step("Checking docker, kind, kubectl") as note:
         report = preflight(env.environ, ("docker", "kind", "kubectl"))
         note.text = ", ".join(f"{c.tool} {c.version}" for c in report.checks)
-    cluster = ensure_cluster(args.name, environ=env.environ, step=screen.step)
-    ensure_image(options.image, cluster.name, environ=env.environ,
-                 build=not getattr(args, "no_build", False), step=screen.step)
-    return cluster.context
+    return ensure_lab_cluster(args.name, options.image, env.environ,
+                              build=not getattr(args, "no_build", False),
+                              step=screen.step).context
 
 
 def _asker(args, env, scenarios=None):

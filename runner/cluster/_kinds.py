@@ -3,6 +3,8 @@
 Pure: no I/O and no `kubernetes` import, so it can be tested and reused on its own.
 """
 
+import re
+
 from runner import ownership
 
 # (apiVersion, kind) -> (API prefix, plural): the namespaced kinds a scenario may create.
@@ -92,7 +94,7 @@ def selector_matches(selector: str | None, obj: dict) -> bool:
     if not selector:
         return True
     labels = (obj.get("metadata") or {}).get("labels") or {}
-    for term in (t.strip() for t in selector.split(",")):
+    for term in (t.strip() for t in re.split(r",(?![^()]*\))", selector)):  # not inside (a, b)
         if "!=" in term:
             key, value = term.split("!=", 1)
             ok = labels.get(key.strip()) != value.strip()

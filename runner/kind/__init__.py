@@ -26,6 +26,7 @@ from runner.kind.clusters import (
     node_image,
 )
 from runner.kind.images import LAB_IMAGE, LabImage, build_image, ensure_image, local_image_id
+from runner.kind.lab_cluster import ensure_lab_cluster
 from runner.kind.preflight import (
     PreflightFailed,
     PreflightReport,
@@ -40,6 +41,6 @@ __all__ = [
     "LAB_IMAGE", "KindCluster", "LabImage", "PreflightFailed", "PreflightReport", "StepNote",
     "ToolCheck", "ToolNotFound", "ToolTimedOut", "build_image", "check_api", "check_cluster_name",
     "check_tools", "check_wait", "context_name", "create_cluster", "delete_cluster",
-    "ensure_cluster", "ensure_image", "get_kubeconfig", "is_lab_cluster", "list_clusters",
+    "ensure_cluster", "ensure_image", "ensure_lab_cluster", "get_kubeconfig", "is_lab_cluster", "list_clusters",
     "local_image_id", "node_image", "preflight", "silent_step",
 ]

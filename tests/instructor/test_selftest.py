@@ -31,6 +31,7 @@ def test_every_scenario_is_green(k8s_api, kubelet):
 
 def test_selftest_cli_prints_the_table(k8s_api, kubelet):
     result = run_cli("selftest", "--lab", "lab-3", "--stability-window", "0.6",
+                     "--context", k8s_api.context,
                      "--scenario", "oom-killed", "--scenario", "bad-command",
                      environ={**k8s_api.environ, "NO_COLOR": "1"})
     assert result.code == 0, result.stderr
@@ -53,7 +54,7 @@ def test_a_solution_that_does_not_fix_is_red_with_the_step_named(k8s_api, kubele
                                                                   broken_catalogue, monkeypatch):
     monkeypatch.setenv("CRASHLAB_HOME", str(broken_catalogue))  # runner.paths reads the process env
     result = run_cli("selftest", "--scenario", "bad-command", "--scenario", "oom-killed",
-                     "--stability-window", "0.6", "--fix-grace", "3",
+                     "--stability-window", "0.6", "--fix-grace", "3", "--context", k8s_api.context,
                      environ={**k8s_api.environ, "CRASHLAB_HOME": str(broken_catalogue),
                               "NO_COLOR": "1"})
     assert result.code == 1

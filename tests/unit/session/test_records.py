@@ -1,0 +1,66 @@
+from runner.results import records, schema_problems
+
+
+def _record():
+    return records.new_record("lab-3", "ada", [("oom-killed", "oom_killed", "crashlab-ada-oom-killed"),
+                                               ("bad-command", "bad_command", "crashlab-ada-bad-command")],
+                              version="0.1.0", cluster={"context": "kind-crashlab"},
+                              started_at="2026-11-25T10:00:00Z")
+
+
+def test_a_fresh_record_is_valid_and_every_scenario_pending():
+    record = _record()
+    assert schema_problems(record) == []
+    assert [item["status"] for item in record["scenarios"]] == ["pending", "pending"]
+    assert record["startedAt"] == record["updatedAt"] == "2026-11-25T10:00:00Z"
+    by_id = records.new_record("lab-3", "ada", ["oom-killed"])
+    assert by_id["scenarios"][0]["cause"] is None and by_id["cluster"] == {}
+
+
+def test_the_state_changes_of_one_scenario_in_order():
+    record = _record()
+    item = records.entry(record, "oom-killed")
+    records.start(item)
+    assert item["status"] == "investigating" and item["startedAt"]
+    records.add_attempt(item, "cause", "liveness", False)
+    assert not records.answered(item, "cause")
+    records.add_attempt(item, "cause", "oom", True)
+    assert records.answered(item, "cause")
+    records.diagnosed(item)
+    assert item["status"] == "fixing" and item["timeToDiagnoseSeconds"] is not None
+    records.count(item, "hintsShown")
+    records.verified(item, "workspace", {"podUid": "u", "windowSeconds": 30})
+    assert item["status"] == "verified" and item["verification"]["podUid"] == "u"
+    assert records.is_final(item)
+    assert schema_problems(record) == []
+
+
+def test_revealed_then_verified_is_revealed_and_skipped_is_final():
+    record = _record()
+    item = records.entry(record, "bad-command")
+    records.revealed(item)
+    records.verified(item, "solution", {})
+    assert item["status"] == "revealed"
+    other = records.entry(_record(), "oom-killed")
+    records.skipped(other)
+    assert records.is_final(other)
+
+
+def test_merge_and_reset_keep_order_and_clear_one_entry():
+    record = _record()
+    records.start(records.entry(record, "oom-killed"))
+    merged = records.merge_lab(record, [("bad-command", "bad_command", "ns-b"),
+                                        ("oom-killed", "oom_killed", "ns-o"),
+                                        ("new-one", "x", "ns-n")], {"context": "c"})
+    assert [i["id"] for i in merged["scenarios"]] == ["bad-command", "oom-killed", "new-one"]
+    assert records.entry(merged, "oom-killed")["status"] == "investigating"
+    fresh = records.reset_entry(merged, "oom-killed")
+    assert fresh["status"] == "pending" and records.entry(merged, "oom-killed") is fresh
+
+
+def test_summary_rows():
+    record = _record()
+    item = records.entry(record, "oom-killed")
+    item["timeToFixSeconds"], item["fixAppliedBy"], item["hintsShown"] = 42.4, "kubectl", 2
+    records.add_attempt(item, "cause", "oom", True)
+    assert records.summary_rows(record)[0] == ("oom-killed", "pending", "1/0", "2", "42s", "kubectl")
