@@ -15,7 +15,9 @@ LAB = CATALOG.labs["lab-3"]
 def test_scenario_breaks_and_heals(live_cluster, scenario_id):
     from runner.cluster import connect
 
-    options = Options(lab="lab-3", participant="e2e")
+    from tests.e2e.test_run_cluster import lab_image
+
+    options = Options(lab="lab-3", participant="e2e", image=lab_image())
     [outcome] = run_selftest(lambda: connect(live_cluster.context), [CATALOG.scenarios[scenario_id]],
                              options)
     assert outcome.ok, outcome.failure_text()
