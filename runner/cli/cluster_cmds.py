@@ -116,10 +116,10 @@ def _print_problems(env: Environment, problems: list[str]) -> None:
         env.err(f"crashlab: error: {line}")
 
 
-def ping_api(context: str, environ) -> tuple[bool, str]:
+def ping_api(context: str, kubeconfig: str) -> tuple[bool, str]:
     """Ask the API server of `context` for its version through runner.cluster.ping.
 
-    The kubeconfig is $KUBECONFIG of `environ` (else ~/.kube/config), the
+    `kubeconfig` is the Environment's (its $KUBECONFIG, else ~/.kube/config), the
     same file kind and kubectl were pointed at.
 
     Returns (True, text) when it answered, (False, why) when it did not.
@@ -127,7 +127,7 @@ def ping_api(context: str, environ) -> tuple[bool, str]:
     from runner.cluster import ping
 
     try:
-        return True, f"reachable, Kubernetes {ping(context, environ.get('KUBECONFIG'))}"
+        return True, f"reachable, Kubernetes {ping(context, kubeconfig)}"
     except ClusterError as problem:
         return False, str(problem)
 
@@ -174,7 +174,7 @@ def _up_on_kind(args, image: str, wait: str, env: Environment, step) -> int:
 
 def _check_api(context: str, env: Environment, step) -> None:
     with step(f"Checking the Kubernetes API of {context!r}") as note:
-        reachable, text = ping_api(context, env.environ)
+        reachable, text = ping_api(context, env.kubeconfig)
         if reachable is False:
             raise ClusterError(f"the API server of context {context!r} did not answer ({text}): "
                                "check `kubectl cluster-info --context " + context + "`")

@@ -23,9 +23,10 @@ class Environment:
         return _isatty(self.stdout)
 
     @property
-    def kubeconfig(self) -> str | None:
-        """The kubeconfig named by this run's environment ($KUBECONFIG), None for the default."""
-        return self.environ.get("KUBECONFIG")
+    def kubeconfig(self) -> str:
+        """The kubeconfig of this run: its $KUBECONFIG, else ~/.kube/config (so nothing below
+        reads the process environment behind this object's back)."""
+        return self.environ.get("KUBECONFIG") or "~/.kube/config"
 
     @property
     def interactive(self) -> bool:
