@@ -48,9 +48,10 @@ _BY_KIND: dict[str, tuple[str, str]] = {
     **_READ_KINDS,
 }
 
-# The pod-template annotation `kubectl rollout restart` sets (kubectl's
-# pkg/polymorphichelpers/objectrestarter.go: "kubectl.kubernetes.io/restartedAt",
-# time.Now().Format(time.RFC3339)); a changed template makes the Deployment roll.
+# The pod-template annotation `kubectl rollout restart` sets (kubernetes/kubectl,
+# pkg/polymorphichelpers/objectrestarter.go, defaultObjectRestarter: the annotation
+# "kubectl.kubernetes.io/restartedAt" = time.Now().Format(time.RFC3339), for Deployments,
+# DaemonSets and StatefulSets); a changed template makes the workload roll.
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 RESTARTABLE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 

@@ -1,8 +1,8 @@
-"""The lab loop: pre-warm every scenario, quiz, fix, verify, explain, record; resumable.
+"""The learner's dialogue: menus, quiz, hints, the fix menu, records; resumable, Ctrl-C safe.
 
-Pure parts (records, quiz, podline, fixcheck, workspace paths) never touch the
-cluster or a terminal; `live` wraps runner.cluster, `askers`/`prompts` ask the
-learner, `screen` prints, and `lab` ties them together.
+The cluster work is runner.steps (the same steps selftest runs). Pure parts (quiz,
+podline, fixcheck, workspace paths) never touch the cluster or a terminal;
+`askers`/`prompts` ask the learner, `screen` prints, `lab` and `fixloop` hold the dialogue.
 """
 
 from runner.session.options import SessionOptions
