@@ -44,9 +44,13 @@ class FakeTools:
         self.save()
         for tool in TOOLS:
             self.install(tool)
+        self.tools_dir = root / "tools"  # crashlab's own download folder, empty at first
+        # A test never downloads from the internet: the offer to download is refused
+        # unless a test points CRASHLAB_DOWNLOAD_BASE at a local server and drops this.
         self.environ = {"PATH": str(self.bin), "HOME": str(self.home),
                         "KUBECONFIG": str(kubeconfig), "FAKE_TOOLS_STATE": str(self.state_file),
-                        "FAKE_TOOLS_LOG": str(self.log_file), "NO_COLOR": "1"}
+                        "FAKE_TOOLS_LOG": str(self.log_file), "NO_COLOR": "1",
+                        "CRASHLAB_TOOLS_DIR": str(self.tools_dir), "CRASHLAB_NO_DOWNLOAD": "1"}
 
     def install(self, tool: str) -> None:
         path = self.bin / tool
