@@ -41,7 +41,7 @@ def default_world() -> dict:
 def main() -> None:
     tool, argv = os.path.basename(sys.argv[0]), sys.argv[1:]
     with open(os.environ["FAKE_TOOLS_LOG"], "a", encoding="utf-8") as log:
-        log.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
+        log.write(json.dumps({"tool": tool, "argv": argv, "path": sys.argv[0]}) + "\n")
     with open(os.environ["FAKE_TOOLS_STATE"], encoding="utf-8") as file:
         world = json.load(file)
     code, changed = {"docker": docker, "kind": kind, "kubectl": kubectl}[tool](argv, world)

@@ -23,6 +23,11 @@ fake_tools.main()
 """
 
 
+def launcher() -> str:
+    """The stub tools' executable text (also what the test download server serves)."""
+    return LAUNCHER.format(python=sys.executable, here=str(HERE))
+
+
 @dataclass
 class CliResult:
     code: int
@@ -54,8 +59,13 @@ class FakeTools:
 
     def install(self, tool: str) -> None:
         path = self.bin / tool
-        path.write_text(LAUNCHER.format(python=sys.executable, here=str(HERE)))
+        path.write_text(launcher())
         path.chmod(0o755)
+
+    def paths_used(self, tool: str) -> set[str]:
+        """Which executable answered each call of `tool`."""
+        lines = [json.loads(line) for line in self.log_file.read_text().splitlines()]
+        return {c["path"] for c in lines if c["tool"] == tool}
 
     def remove(self, tool: str) -> None:
         (self.bin / tool).unlink()
