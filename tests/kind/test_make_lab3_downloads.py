@@ -20,7 +20,7 @@ from tests.kind.download_server import DownloadServer
 from tests.kind.harness import launcher
 
 ROOT = Path(__file__).resolve().parents[2]
-SYSTEM_TOOLS = ("make", "find", "sh", "env")  # what the Makefile itself runs
+SYSTEM_TOOLS = ("make", "find", "sh", "env", "touch", "cat")  # what the Makefile runs
 
 
 @pytest.fixture
