@@ -81,3 +81,35 @@ def test_the_session_runs_the_lab_on_each_minor(k8s_api, kubelet, kubelet_minor,
         assert entry["status"] == "revealed" and entry["fixedAt"], entry
         assert entry["quiz"]["evidence"]["attempts"][-1]["correct"] is True
         assert entry["verification"]["brokenRestartCount"] >= 1
+
+
+def test_a_node_with_a_lowered_back_off_cap_is_read_from_what_it_does(k8s_api):
+    """KubeletCrashLoopBackOffMax (beta in 1.35): a node may cap the back-off below 300 s
+    (`crashLoopBackOff.maxContainerRestartPeriod`); the kubelet's own waiting message
+    says the delay it uses, and the diagnosis does not depend on it."""
+    import re
+
+    from tests.harness.fixtures import TIME_SCALE
+    from tests.harness.kubelet import Kubelet
+
+    node = Kubelet(k8s_api.emulator, k8s_api.url, time_scale=TIME_SCALE, minor="1.35",
+                   backoff_cap=20).start()
+    try:
+        cluster, namespace, pod = _broken(k8s_api, "invalid-app-config", restarts=1)
+        delays = {}  # restartCount -> the delay kubelet said it waits
+        for _, seen in cluster.watch_pods(namespace, timeout=10):
+            status = main_status(seen)
+            waiting = status.get("state", {}).get("waiting", {})
+            found = re.match(r"back-off (\d+)s restarting failed", waiting.get("message", ""))
+            if found:
+                delays[status["restartCount"]] = int(found.group(1))
+            if len(delays) >= 3:
+                break
+        result = run_cli("diagnose", pod["metadata"]["name"], "-n", namespace, "--context",
+                         k8s_api.context, "-o", "json", environ=k8s_api.environ)
+    finally:
+        node.stop()
+
+    # uncapped it would be 10, 20, 40
+    assert [delays[r] for r in sorted(delays)][:3] == [10, 20, 20]
+    assert json.loads(result.stdout)["cause"] == "app_config"
