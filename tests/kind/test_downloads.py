@@ -202,3 +202,21 @@ def test_tools_dir_is_the_projects_own(tmp_path):
         downloads.Path("/p/.venv/bin")
     assert downloads.tools_dir({"HOME": str(tmp_path)}, prefix="/usr", base_prefix="/usr") == \
         tmp_path / ".crashlab" / "bin"
+
+
+def test_a_repo_pinned_checksum_that_disagrees_stops_before_downloading(server, tmp_path):
+    """PINNED_SHA256 (empty until a citable source gives the digests) is checked too."""
+    from dataclasses import replace
+
+    from runner.kind.fetch import DownloadFailed, fetch_tool
+
+    [item] = downloads.plan(["kind"], platform.system(), platform.machine(),
+                            {"CRASHLAB_DOWNLOAD_BASE": server.base})
+    with pytest.raises(DownloadFailed, match="differs from the one pinned in crashlab"):
+        fetch_tool(replace(item, pinned_sha256="0" * 64), tmp_path / "tools")
+
+    assert not (tmp_path / "tools").exists()
+    assert [path.rsplit("/", 1)[-1] for path in server.requests] == [
+        item.checksum_url.rsplit("/", 1)[-1]]
+    good = fetch_tool(replace(item, pinned_sha256=None), tmp_path / "tools")
+    assert good.read_bytes() == server.binaries["kind"]
