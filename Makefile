@@ -36,7 +36,7 @@ $(TEST_STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 
 setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 
-lab-3: $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster, five broken pods, quiz, verified fixes
+lab-3: $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing), five broken pods, quiz, verified fixes
 	@$(BIN)/crashlab run lab-3 $(ARGS)
 
 test: $(TEST_STAMP) ## Run the whole test suite (starts a private Docker engine when it can)

@@ -35,6 +35,8 @@ def _register_up(commands) -> None:
                     help="base image for the build (docker build --build-arg BASE=IMAGE)")
     up.add_argument("--wait", default=None, metavar="DURATION",
                     help="how long kind waits for the control plane (default 120s)")
+    up.add_argument("--yes", action="store_true",
+                    help="download kind/kubectl without asking when they are missing or too old")
     up.set_defaults(func=cmd_up)
 
 
@@ -92,14 +94,22 @@ class StepPrinter:
             self.console.print(("✓ " if ok else "✗ ") + line)
 
 
-def _preflight(env: Environment, tools, step) -> int | None:
-    """Run preflight; print each problem on its own error line. Returns an exit code on failure."""
+def _preflight(env: Environment, tools, step, offer: bool | None = None) -> int | None:
+    """Run preflight; print each problem on its own error line. Returns an exit code on failure.
+
+    With `offer` set (True: --yes), missing kind/kubectl may be downloaded first.
+    """
     from runner.kind import PreflightFailed, preflight
 
     try:
-        with step(f"Checking {', '.join(tools)}") as note:
-            report = preflight(env.environ, tools)
-            note.text = ", ".join(f"{c.tool} {c.version}" for c in report.checks)
+        if offer is not None:
+            from runner.cli.tools_offer import preflight_with_offer
+
+            report = preflight_with_offer(env, tools, step, yes=offer)
+        else:
+            with step(f"Checking {', '.join(tools)}") as note:
+                report = preflight(env.environ, tools)
+                note.text = ", ".join(f"{c.tool} {c.version}" for c in report.checks)
     except PreflightFailed as failed:
         if env.debug:
             raise
@@ -159,7 +169,7 @@ def _up_on_context(context: str, image: str, image_given: bool, env: Environment
 def _up_on_kind(args, image: str, wait: str, env: Environment, step) -> int:
     from runner.kind import ensure_lab_cluster
 
-    failed = _preflight(env, ("docker", "kind", "kubectl"), step)
+    failed = _preflight(env, ("docker", "kind", "kubectl"), step, offer=args.yes)
     if failed:
         return failed
     cluster = ensure_lab_cluster(args.name, image, env.environ, wait=wait,

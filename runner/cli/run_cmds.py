@@ -18,7 +18,8 @@ def register(subparsers) -> None:
     run.add_argument("--answers", metavar="FILE", help="scripted quiz answers (YAML/JSON: "
                      "scenario -> {cause: ..., evidence: ...}); no prompts")
     run.add_argument("--solve", action="store_true", help="apply each reference solution")
-    run.add_argument("--yes", action="store_true", help="never wait for Enter")
+    run.add_argument("--yes", action="store_true", help="never wait for Enter; download "
+                     "kind/kubectl without asking when they are missing")
     run.add_argument("--stability-window", type=int, metavar="SECONDS",
                      help="seconds a fixed pod must stay healthy (overrides each scenario's)")
     run.add_argument("--only", metavar="SCENARIO", help="run just this scenario")
@@ -104,15 +105,17 @@ def _connect(args, env, screen, options, prepare_kind: bool):
 
 
 def _kind_context(args, env, screen, options, prepare: bool) -> str:
-    from runner.kind import check_cluster_name, context_name, ensure_lab_cluster, preflight
+    from runner.kind import check_cluster_name, context_name, ensure_lab_cluster
 
     check_cluster_name(args.name)
     if not prepare:
         return context_name(args.name)  # = env.context_or_default for the default --name
     # A failed preflight raises PreflightFailed: one line per missing tool, exit 3.
-    with screen.step("Checking docker, kind, kubectl") as note:
-        report = preflight(env.environ, ("docker", "kind", "kubectl"))
-        note.text = ", ".join(f"{c.tool} {c.version}" for c in report.checks)
+    # Missing kind/kubectl are offered for download first (--yes accepts).
+    from runner.cli.tools_offer import preflight_with_offer
+
+    preflight_with_offer(env, ("docker", "kind", "kubectl"), screen.step,
+                         yes=getattr(args, "yes", False))
     return ensure_lab_cluster(args.name, options.image, env.environ,
                               build=not getattr(args, "no_build", False),
                               step=screen.step).context

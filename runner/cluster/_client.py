@@ -11,6 +11,7 @@ from . import _connect, _kinds, _watch
 from ._errors import ApiStatusError, Forbidden, NotFound, to_cluster_error
 
 REQUEST_TIMEOUT = (5, 30)  # (connect, read) seconds for ordinary calls
+_NO_LOG_YET = ("not found", "is waiting to start", "is terminated")
 
 
 class Cluster:
@@ -227,8 +228,11 @@ class Cluster:
                                        "tailLines": tail_lines},
                                 raw=True, doing=f"reading logs of pod {namespace}/{pod}")
         except ApiStatusError as exc:
-            # 400 "previous terminated container ... not found", or "... is waiting to start"
-            if exc.status == 400 and ("not found" in exc.detail or "waiting" in exc.detail):
+            # kubelet's validateContainerLogStatus (kubernetes pkg/kubelet/kubelet_pods.go)
+            # answers 400: `previous terminated container "c" in pod "p" not found`,
+            # `container "c" in pod "p" is waiting to start: ...`, or `container "c" in
+            # pod "p" is terminated` when no container ID is left to read from.
+            if exc.status == 400 and any(part in exc.detail for part in _NO_LOG_YET):
                 return None
             raise
 

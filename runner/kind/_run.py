@@ -52,8 +52,15 @@ class Result:
 
 
 def find_tool(tool: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """The full path of `tool` on the PATH of `environ` (os.environ when None)."""
+    """The full path of `tool`: the copy crashlab downloaded into its tools folder (the
+    pinned version) first, else the one on the PATH of `environ` (os.environ when None)."""
+    from runner.kind.downloads import DOWNLOADABLE, tools_dir
+
     environ = os.environ if environ is None else environ
+    if tool in DOWNLOADABLE:
+        own = shutil.which(tool, path=str(tools_dir(environ)))
+        if own:
+            return own
     return shutil.which(tool, path=environ.get("PATH", os.defpath))
 
 

@@ -1,6 +1,8 @@
 """The kind cluster lifecycle: create from the checked-in config, reuse, delete only our own."""
 
+import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ from runner.errors import ClusterError, EnvironmentProblem, NotOwnedError, Usage
 from runner.kind import _marker
 from runner.kind._run import ToolTimedOut, run
 from runner.kind._steps import silent_step
+from runner.kind.versions import NODE_IMAGE
 
 DEFAULT_CLUSTER = "crashlab"
 DEFAULT_WAIT = "120s"
@@ -18,10 +21,15 @@ CREATED_BY_LABEL = "crashlab.dev/created-by=crashlab"  # set on the node by CONF
 QUERY_TIMEOUT = 30.0
 CREATE_TIMEOUT = 900.0  # the first create pulls a ~1 GB node image
 DELETE_TIMEOUT = 180.0
+NODE_READY_TIMEOUT = 180.0  # after kind's own --wait ran out
+NODE_READY_POLL = 2.0
+
+# kind pkg/cluster/internal/create/actions/waitforready/waitforready.go: when --wait runs
+# out it ends the status line with a failure mark, logs this line and still exits 0.
+KIND_WAIT_TIMED_OUT = "WARNING: Timed out waiting for Ready"
 
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,48}[a-z0-9])?$")
 _DURATION = re.compile(r"^(0|\d+(\.\d+)?(ms|s|m|h))$")
-_NODE_IMAGE = re.compile(r"^\s*image:\s*(\S+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,11 +48,8 @@ def context_name(name: str = DEFAULT_CLUSTER) -> str:
 
 
 def node_image() -> str:
-    """The pinned node image (tag@sha256:digest) in the checked-in kind config."""
-    found = _NODE_IMAGE.search(CONFIG_FILE.read_text(encoding="utf-8"))
-    if not found:
-        raise EnvironmentProblem(f"{CONFIG_FILE} names no node image: reinstall crashlab")
-    return found.group(1)
+    """The pinned node image (tag@sha256:digest), from runner.kind.versions."""
+    return NODE_IMAGE
 
 
 def check_cluster_name(name: str) -> str:
@@ -107,13 +112,15 @@ def is_lab_cluster(name: str, environ: Mapping[str, str] | None = None) -> bool:
 
 
 def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
-                   wait: str = DEFAULT_WAIT) -> None:
+                   wait: str = DEFAULT_WAIT) -> bool:
     """`kind create cluster` with the checked-in config, then record that the lab made it.
 
-    Interrupted or timed out, the half-made cluster is deleted again.
+    Interrupted or timed out, the half-made cluster is deleted again. Returns False when
+    kind's own wait for the control plane ran out (kind still exits 0 then): the caller
+    must `wait_for_nodes_ready` before using the cluster.
     """
     argv = ["kind", "create", "cluster", "--name", name, "--config", str(CONFIG_FILE),
-            "--wait", check_wait(wait)]
+            "--image", NODE_IMAGE, "--wait", check_wait(wait)]
     try:
         result = run(argv, environ=environ, timeout=CREATE_TIMEOUT)
     except (KeyboardInterrupt, ToolTimedOut):
@@ -129,6 +136,49 @@ def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | 
                                  "containers for it: run `kind get nodes --name "
                                  f"{name}` and `crashlab cluster up` again")
     _marker.write_marker(name, ids, node_image(), environ)
+    return KIND_WAIT_TIMED_OUT not in result.stderr
+
+
+def nodes_not_ready(name: str, environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """Nodes of cluster `name` whose Ready condition is not True, each as
+    "<node>: <reason>"; None when the API server does not answer yet."""
+    result = run(["kubectl", "get", "nodes", "-o", "json", "--context", context_name(name),
+                  "--request-timeout=5s"], environ=environ, timeout=QUERY_TIMEOUT)
+    if not result.ok:
+        return None
+    try:
+        items = json.loads(result.stdout)["items"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    waiting = []
+    for node in items:
+        ready = next((c for c in node.get("status", {}).get("conditions", [])
+                      if c.get("type") == "Ready"), {})
+        if ready.get("status") != "True":
+            why = ready.get("reason") or "no Ready condition yet"
+            waiting.append(f"{node.get('metadata', {}).get('name', '?')}: {why}")
+    return waiting if items else ["no node registered yet"]
+
+
+def wait_for_nodes_ready(name: str, *, environ: Mapping[str, str] | None = None,
+                         step=silent_step) -> None:
+    """Poll the API until every node of `name` is Ready; raise ClusterError when it
+    does not happen within NODE_READY_TIMEOUT (no person waits forever on a cluster)."""
+    deadline = time.monotonic() + NODE_READY_TIMEOUT
+    with step(f"Waiting for the nodes of kind cluster {name!r} to be Ready") as note:
+        while True:
+            waiting = nodes_not_ready(name, environ)
+            if waiting == []:
+                note.text = "Ready"
+                return
+            note.text = "; ".join(waiting or ["API server not answering yet"])
+            if time.monotonic() >= deadline:
+                raise ClusterError(
+                    f"kind cluster {name!r} was created but is not Ready after kind's wait and "
+                    f"{NODE_READY_TIMEOUT:g}s more ({note.text}): see `kubectl describe nodes "
+                    f"--context {context_name(name)}`, then run `crashlab cluster down` and "
+                    "`crashlab cluster up` again")
+            time.sleep(NODE_READY_POLL)
 
 
 def _remove_partial_cluster(name: str, environ: Mapping[str, str] | None) -> None:
@@ -157,16 +207,21 @@ def ensure_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | 
                    wait: str = DEFAULT_WAIT, step=silent_step) -> KindCluster:
     """Reuse kind cluster `name` when it exists, else create it; return how to reach it."""
     check_cluster_name(name)
+    ready = True
     with step(f"Kind cluster {name!r}") as note:
         if name in list_clusters(environ):
             owned = is_lab_cluster(name, environ)
             note.text = "exists, reused" if owned else "exists (not created by crashlab), reused"
             created = False
         else:
-            create_cluster(name, environ=environ, wait=wait)
+            ready = create_cluster(name, environ=environ, wait=wait)
             note.text = f"created with {node_image().split('@')[0]}"
+            if not ready:
+                note.text += f", but not Ready within --wait {wait}"
             created = owned = True
         context = ensure_context(name, environ)
+    if not ready:
+        wait_for_nodes_ready(name, environ=environ, step=step)
     return KindCluster(name=name, context=context, created=created, owned=owned)
 
 

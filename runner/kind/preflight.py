@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 
 from runner.errors import EnvironmentProblem
 from runner.kind._run import INSTALL_LINKS, ToolNotFound, ToolTimedOut, run
+from runner.kind.versions import KIND_MINIMUM, KIND_VERSION, NODE_IMAGE, version_tuple
 
-MIN_KIND = (0, 20, 0)
+MIN_KIND = version_tuple(KIND_MINIMUM)
+PINNED_KIND = version_tuple(KIND_VERSION)
 MIN_DOCKER = (20, 10)  # kind v0.20.0 release notes: "Docker 20.10.0+ is now required"
-NODE_IMAGE_KIND_RELEASE = (0, 29, 0)  # the release that built the pinned node image
 ALL_TOOLS = ("docker", "kind", "kubectl")
 CHECK_TIMEOUT = 15.0
 
 _SEMVER = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
-_DOCKER_DOWN = "Cannot connect to the Docker daemon"
+# The Docker CLI's "daemon not answering" error, as the Go client words it:
+# before Docker 29 (moby client/errors.go errConnectionFailed) "Cannot connect to the
+# Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"; from
+# Docker 29 (moby/moby client, v29) "failed to connect to the docker API at
+# unix:///var/run/docker.sock; check if the path is correct and if the daemon is running".
+_DOCKER_DOWN = ("Cannot connect to the Docker daemon", "failed to connect to the docker API at")
 _DOCKER_DENIED = "permission denied"
 
 
@@ -81,7 +87,7 @@ def check_docker(environ: Mapping[str, str] | None = None) -> ToolCheck:
     if result.ok and output:
         return _check_docker_version(output)
     said = result.last_error_line()
-    if _DOCKER_DOWN in result.stderr:
+    if any(wording in result.stderr for wording in _DOCKER_DOWN):
         return ToolCheck("docker", problem="Docker is installed but its daemon is not running "
                          f"({said}): start Docker Desktop or `sudo systemctl start docker`")
     if _DOCKER_DENIED in result.stderr.lower():
@@ -110,18 +116,18 @@ def check_kind(environ: Mapping[str, str] | None = None) -> ToolCheck:
                          f"reinstall kind ({INSTALL_LINKS['kind']})")
     version = "v" + ".".join(map(str, found))
     if found < MIN_KIND:
-        wanted = "v" + ".".join(map(str, MIN_KIND))
         return ToolCheck("kind", version=version, problem=f"kind {version} is too old: crashlab "
-                         f"needs kind >= {wanted}; upgrade it ({INSTALL_LINKS['kind']})")
-    return ToolCheck("kind", version=version, warning=_node_image_warning(found))
+                         f"needs kind >= {KIND_MINIMUM} (older kind cannot read the containerd 2 "
+                         f"config of {NODE_IMAGE.split('@')[0]}); install kind {KIND_VERSION} "
+                         f"({INSTALL_LINKS['kind']})")
+    return ToolCheck("kind", version=version, warning=_node_image_warning(found, version))
 
 
-def _node_image_warning(found: tuple[int, int, int]) -> str | None:
-    if found >= NODE_IMAGE_KIND_RELEASE:
+def _node_image_warning(found: tuple[int, int, int], version: str) -> str | None:
+    if found == PINNED_KIND:
         return None
-    built = "v" + ".".join(map(str, NODE_IMAGE_KIND_RELEASE))
-    return (f"the pinned node image was built for kind {built}; older kind releases run it "
-            "best-effort only (upgrade kind if the cluster does not start)")
+    return (f"kind {version} is not {KIND_VERSION}, the release that built the pinned node "
+            f"image {NODE_IMAGE.split('@')[0]}; it may work, {KIND_VERSION} is the tested one")
 
 
 def check_kubectl(environ: Mapping[str, str] | None = None) -> ToolCheck:

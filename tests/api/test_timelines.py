@@ -130,3 +130,20 @@ def test_fixing_the_template_replaces_the_pod(cluster):
         broken["metadata"]["labels"]["pod-template-hash"]
     wait_for_pod(cluster, NS, lambda p: len(cluster.list_pods(NS)) == 1, timeout=5)
     assert [p["metadata"]["name"] for p in cluster.list_pods(NS)] == [fixed["metadata"]["name"]]
+
+
+@pytest.mark.parametrize("message", [
+    'container "app" in pod "{pod}" is terminated',
+    'previous terminated container "app" in pod "{pod}" not found',
+    'container "app" in pod "{pod}" is waiting to start: ContainerCreating',
+])
+def test_kubelets_no_log_answers_mean_no_earlier_logs(cluster, k8s_api, message):
+    """kubelet's validateContainerLogStatus (kubernetes pkg/kubelet/kubelet_pods.go) refuses
+    with 400 and one of these messages; each means "no log to show", not an API failure."""
+    cluster.apply([deployment()], NS)
+    pod = wait_for_pod(cluster, NS, lambda p: main_status(p).get("ready") is True)
+    name = pod["metadata"]["name"]  # running and ready: the kubelet sets no log any more
+    k8s_api.emulator.refuse_logs(NS, name, "app", message.format(pod=name))
+
+    assert cluster.read_logs(NS, name, previous=True) is None
+    assert cluster.read_logs(NS, name) is None

@@ -168,6 +168,13 @@ class Emulator:
         with self._lock:
             self._logs[(namespace, pod, container)] = {"current": current, "previous": previous}
 
+    def refuse_logs(self, namespace: str, pod: str, container: str, message: str) -> None:
+        """Answer that container's log requests with 400 `message`, as kubelet's
+        validateContainerLogStatus does (kubernetes pkg/kubelet/kubelet_pods.go), e.g.
+        `container "app" in pod "p" is terminated` when no container ID is left to read."""
+        with self._lock:
+            self._logs[(namespace, pod, container)] = {"refused": message}
+
     def logs(self, namespace: str, pod: str, container: str) -> dict:
         with self._lock:
             return dict(self._logs.get((namespace, pod, container)) or
@@ -402,6 +409,8 @@ class _Handler(BaseHTTPRequestHandler):
         if container not in containers:
             raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
         logs = self.emu.logs(namespace, name, container)
+        if "refused" in logs:
+            raise ApiError(400, "BadRequest", logs["refused"])
         previous = query.get("previous") in ("true", "1")
         text = logs["previous" if previous else "current"]
         if text is None and previous:

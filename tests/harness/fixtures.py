@@ -11,6 +11,7 @@ import pytest
 from .apiserver import Emulator, Server
 from .kubeconfig import write_kubeconfig
 from .kubelet import Kubelet
+from .wording import DEFAULT_MINOR, WORDINGS, server_version
 
 CONTEXT = "kind-crashlab-test"
 TIME_SCALE = 0.02  # a 10 s back-off takes 0.2 s
@@ -48,8 +49,14 @@ def k8s_api(tmp_path):
 
 
 @pytest.fixture
-def kubelet(k8s_api):
-    node = Kubelet(k8s_api.emulator, k8s_api.url, time_scale=TIME_SCALE).start()
+def kubelet(k8s_api, request):
+    """The test kubelet; parametrize `kubelet_minor` (e.g. over SUPPORTED_MINORS) to play
+    another Kubernetes minor's wording, with the API server's /version to match."""
+    minor = request.getfixturevalue("kubelet_minor") if "kubelet_minor" in \
+        request.fixturenames else DEFAULT_MINOR
+    if minor != DEFAULT_MINOR:
+        k8s_api.emulator.version = server_version(WORDINGS[minor])
+    node = Kubelet(k8s_api.emulator, k8s_api.url, time_scale=TIME_SCALE, minor=minor).start()
     yield node
     node.stop()
 

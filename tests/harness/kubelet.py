@@ -16,7 +16,9 @@ import threading
 
 from .httpapi import Gone, HttpApi
 from .podrun import PodRun
+from .podrun import BACKOFF_CAP
 from .store import ApiError, now_rfc3339
+from .wording import DEFAULT_MINOR, WORDINGS
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
 
@@ -41,7 +43,10 @@ def _suffix() -> str:
 class Kubelet:
     """Start with `start()`; `stop()` ends every timeline. One node: crashlab-control-plane."""
 
-    def __init__(self, emulator, url: str, time_scale: float = 0.02):
+    def __init__(self, emulator, url: str, time_scale: float = 0.02,
+                 minor: str = DEFAULT_MINOR, backoff_cap: int = BACKOFF_CAP):
+        self.wording = WORDINGS[minor]  # which Kubernetes minor's kubelet it plays
+        self.backoff_cap = backoff_cap  # a node may lower it (maxContainerRestartPeriod)
         self.emulator = emulator
         self.store = emulator.store
         self.api = HttpApi(url, emulator.token)

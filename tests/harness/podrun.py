@@ -6,6 +6,7 @@ from . import applog, appmodel, podstatus
 from .httpapi import Gone
 from .podstatus import EPOCH, backoff_message, container_id, running, terminated, waiting
 from .store import now_rfc3339
+from .wording import backoff_event
 
 CREATE_SECONDS = 1.0     # image already present -> container created and started
 CRASH_SECONDS = 1.0      # start -> a failing startup step exits
@@ -131,7 +132,7 @@ class PodRun(threading.Thread):
         while True:
             cid = container_id()
             self._event("Pulled", pulled)
-            self._event("Created", f"Created container: {c}")
+            self._event("Created", self.kubelet.wording.created_message(c))
             if outcome.kind == "start-error":
                 self._event("Failed", f"Error: {outcome.message}", "Warning")
                 last = terminated("StartError", 128, EPOCH, cid, outcome.message)
@@ -142,7 +143,7 @@ class PodRun(threading.Thread):
                 previous_log = ""
             else:
                 started_at = now_rfc3339()
-                self._event("Started", f"Started container {c}")
+                self._event("Started", self.kubelet.wording.started_message(c))
                 self._set_log(outcome.log, previous_log)
                 self._write("Running", self._container(running(started_at), last, restarts,
                                                        outcome.ready, True, cid),
@@ -154,13 +155,11 @@ class PodRun(threading.Thread):
                                                        False, False, cid), False, True)
                 previous_log = log
             if restarts > 0:
-                delay = min(BACKOFF_CAP, BACKOFF_START * 2 ** (restarts - 1))
+                delay = min(self.kubelet.backoff_cap, BACKOFF_START * 2 ** (restarts - 1))
                 self._write("Running", self._container(waiting(
                     "CrashLoopBackOff", backoff_message(delay, c, self.pod)), last, restarts,
                     False, False, cid), False, True)
-                self._event("BackOff", f"Back-off restarting failed container {c} in pod "
-                            f"{self.meta['name']}_{self.meta['namespace']}({self.meta['uid']})",
-                            "Warning")
+                self._event("BackOff", backoff_event(c, self.pod), "Warning")
                 self._sleep(delay)
             restarts += 1
 

@@ -15,6 +15,10 @@ import sys
 
 DOCKER_DOWN = ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
                "Is the docker daemon running?")
+# Docker 29's CLI (moby/moby client, v29) words the same failure like this.
+DOCKER_DOWN_29 = ("failed to connect to the docker API at unix:///var/run/docker.sock; check if "
+                  "the path is correct and if the daemon is running: dial unix "
+                  "/var/run/docker.sock: connect: no such file or directory")
 DOCKER_DENIED = ("permission denied while trying to connect to the Docker daemon socket at "
                  "unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/"
                  "version\": dial unix /var/run/docker.sock: connect: permission denied")
@@ -22,17 +26,22 @@ DOCKER_DENIED = ("permission denied while trying to connect to the Docker daemon
 
 def default_world() -> dict:
     return {
+        # image_store "classic": `docker image inspect .Id` is the config digest (build_id);
+        # "containerd": it is the manifest/index digest (build_id) and the config digest,
+        # what crictl on a node reports, is config_id (kind #4236).
         "docker": {"daemon": "up", "server_version": "27.3.1", "images": {}, "containers": {},
-                   "build_id": "sha256:" + "b" * 64},
-        "kind": {"version": "0.29.0", "clusters": {}},
-        "kubectl": {"version": "v1.33.1", "contexts": []},
+                   "build_id": "sha256:" + "b" * 64, "config_id": "sha256:" + "c" * 64,
+                   "image_store": "classic", "builds": []},
+        "kind": {"version": "0.33.0", "clusters": {}},
+        # node_not_ready_polls: how many `kubectl get nodes` answer NotReady (-1: forever)
+        "kubectl": {"version": "v1.35.8", "contexts": [], "node_not_ready_polls": 0},
     }
 
 
 def main() -> None:
     tool, argv = os.path.basename(sys.argv[0]), sys.argv[1:]
     with open(os.environ["FAKE_TOOLS_LOG"], "a", encoding="utf-8") as log:
-        log.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
+        log.write(json.dumps({"tool": tool, "argv": argv, "path": sys.argv[0]}) + "\n")
     with open(os.environ["FAKE_TOOLS_STATE"], encoding="utf-8") as file:
         world = json.load(file)
     code, changed = {"docker": docker, "kind": kind, "kubectl": kubectl}[tool](argv, world)
@@ -59,7 +68,7 @@ def flag(argv: list[str], name: str, default=None):
 def docker(argv: list[str], world: dict):
     state = world["docker"]
     if state["daemon"] != "up":
-        err(DOCKER_DOWN if state["daemon"] == "down" else DOCKER_DENIED)
+        err({"down": DOCKER_DOWN, "down29": DOCKER_DOWN_29}.get(state["daemon"], DOCKER_DENIED))
         return 1, False
     if argv[:1] == ["version"]:
         out(state["server_version"])
@@ -73,6 +82,8 @@ def docker(argv: list[str], world: dict):
         return _build(argv, state)
     if argv[:1] == ["exec"] and argv[2:5] == ["crictl", "inspecti", "-o"]:
         return _crictl_inspecti(argv[1], argv[-1], world), False
+    if argv[:1] == ["exec"] and argv[2:6] == ["ctr", "--namespace=k8s.io", "images", "list"]:
+        return _ctr_images_list(argv[1], argv[6].split("==", 1)[1], world), False
     err(f"fake docker: unsupported command {argv}")
     return 125, False
 
@@ -93,6 +104,8 @@ def _build(argv: list[str], state: dict):
         return 1, False
     image = flag(argv, "-t")
     state["images"][image] = state["build_id"]
+    state["builds"].append({"no_default_attestations":
+                            os.environ.get("BUILDX_NO_DEFAULT_ATTESTATIONS") == "1"})
     err(f"#9 naming to docker.io/{image} done")
     return 0, True
 
@@ -108,6 +121,21 @@ def _crictl_inspecti(node: str, image: str, world: dict) -> int:
         err(f'FATA[0000] no such image "{image}" present')
         return 1
     out(json.dumps({"status": {"id": image_id, "repoTags": [f"docker.io/{image}"]}}, indent=2))
+    return 0
+
+
+def _ctr_images_list(node: str, ref: str, world: dict) -> int:
+    """`ctr images list` table (containerd cmd/ctr/commands/images/images.go)."""
+    cluster = next((c for c in world["kind"]["clusters"].values() if node in c["nodes"]), None)
+    if cluster is None:
+        err(f"Error response from daemon: No such container: {node}")
+        return 1
+    out("REF TYPE DIGEST SIZE PLATFORMS LABELS")
+    image = ref.removeprefix("docker.io/")
+    target = cluster.get("targets", {}).get(image)
+    if target:
+        out(f"{ref} application/vnd.oci.image.index.v1+json {target} 61.2 MiB linux/amd64 "
+            "io.cri-containerd.image=managed")
     return 0
 
 
@@ -175,12 +203,16 @@ def _create(argv, name, world):
     clusters[name] = {"nodes": [node], "images": {}}
     world["docker"]["containers"][node] = hashlib.sha256(node.encode()).hexdigest()
     _add_context(world, name)
-    for line in (f'Creating cluster "{name}" ...', " ✓ Ensuring node image (kindest/node:v1.33.1) 🖼",
+    image = flag(argv, "--image", "kindest/node:v1.37.0@sha256:" + "0" * 64).split("@")[0]
+    waiting = f"Waiting ≤ {flag(argv, '--wait', '0s')} for control-plane = Ready ⏳"
+    # kind waitforready.go: on timeout the status ends with ✗ and a WARNING line, exit 0
+    ready = ([f" ✗ {waiting}", " • WARNING: Timed out waiting for Ready ⚠️"]
+             if world["kind"].get("create_wait_times_out") else
+             [f" ✓ {waiting}", " • Ready after 15s 💚"])
+    for line in (f'Creating cluster "{name}" ...', f" ✓ Ensuring node image ({image}) 🖼",
                  " ✓ Preparing nodes 📦", " ✓ Writing configuration 📜",
                  " ✓ Starting control-plane 🕹️", " ✓ Installing CNI 🔌",
-                 " ✓ Installing StorageClass 💾",
-                 f" ✓ Waiting ≤ {flag(argv, '--wait', '0s')} for control-plane = Ready ⏳",
-                 " • Ready after 15s 💚", f'Set kubectl context to "kind-{name}"'):
+                 " ✓ Installing StorageClass 💾", *ready, f'Set kubectl context to "kind-{name}"'):
         err(line)
     return 0, True
 
@@ -209,7 +241,12 @@ def _load(argv, name, world):
         return 0, False
     for node in cluster["nodes"]:
         err(f'Image: "{image}" with ID "{image_id}" not yet present on node "{node}", loading...')
-    cluster["images"][image] = image_id
+    if world["docker"]["image_store"] == "containerd":
+        # CRI knows the config digest; containerd records the index Docker's .Id names
+        cluster["images"][image] = world["docker"]["config_id"]
+        cluster.setdefault("targets", {})[image] = image_id
+    else:
+        cluster["images"][image] = image_id
     return 0, True
 
 
@@ -250,12 +287,37 @@ def kubectl(argv: list[str], world: dict):
         return 0, False
     if argv[:3] == ["version", "-o", "json"]:
         return _server_version(argv, client), False
+    if argv[:4] == ["get", "nodes", "-o", "json"]:
+        return _get_nodes_json(flag(argv, "--context"), world)
     if argv == ["config", "get-contexts", "-o", "name"]:
         for context in world["kubectl"]["contexts"]:
             out(context)
         return 0, False
     err(f"error: unknown command {argv}")
     return 1, False
+
+
+def _get_nodes_json(context: str, world: dict):
+    """Node list; Ready is False (kubelet's KubeletNotReady, with containerd's CNI message)
+    while node_not_ready_polls lasts."""
+    name = context.removeprefix("kind-")
+    cluster = world["kind"]["clusters"].get(name)
+    if cluster is None:
+        err(f'error: context "{context}" does not exist')
+        return 1, False
+    polls = world["kubectl"]["node_not_ready_polls"]
+    ready = ({"type": "Ready", "status": "True", "reason": "KubeletReady",
+              "message": "kubelet is posting ready status"} if polls == 0 else
+             {"type": "Ready", "status": "False", "reason": "KubeletNotReady",
+              "message": "container runtime network not ready: NetworkReady=false "
+                         "reason:NetworkPluginNotReady message:Network plugin returns error: "
+                         "cni plugin not initialized"})
+    items = [{"metadata": {"name": node}, "status": {"conditions": [ready]}}
+             for node in cluster["nodes"]]
+    out(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    if polls > 0:
+        world["kubectl"]["node_not_ready_polls"] = polls - 1
+    return 0, polls > 0
 
 
 def _server_version(argv: list[str], client: dict) -> int:

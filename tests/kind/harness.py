@@ -23,6 +23,11 @@ fake_tools.main()
 """
 
 
+def launcher() -> str:
+    """The stub tools' executable text (also what the test download server serves)."""
+    return LAUNCHER.format(python=sys.executable, here=str(HERE))
+
+
 @dataclass
 class CliResult:
     code: int
@@ -44,14 +49,23 @@ class FakeTools:
         self.save()
         for tool in TOOLS:
             self.install(tool)
+        self.tools_dir = root / "tools"  # crashlab's own download folder, empty at first
+        # A test never downloads from the internet: the offer to download is refused
+        # unless a test points CRASHLAB_DOWNLOAD_BASE at a local server and drops this.
         self.environ = {"PATH": str(self.bin), "HOME": str(self.home),
                         "KUBECONFIG": str(kubeconfig), "FAKE_TOOLS_STATE": str(self.state_file),
-                        "FAKE_TOOLS_LOG": str(self.log_file), "NO_COLOR": "1"}
+                        "FAKE_TOOLS_LOG": str(self.log_file), "NO_COLOR": "1",
+                        "CRASHLAB_TOOLS_DIR": str(self.tools_dir), "CRASHLAB_NO_DOWNLOAD": "1"}
 
     def install(self, tool: str) -> None:
         path = self.bin / tool
-        path.write_text(LAUNCHER.format(python=sys.executable, here=str(HERE)))
+        path.write_text(launcher())
         path.chmod(0o755)
+
+    def paths_used(self, tool: str) -> set[str]:
+        """Which executable answered each call of `tool`."""
+        lines = [json.loads(line) for line in self.log_file.read_text().splitlines()]
+        return {c["path"] for c in lines if c["tool"] == tool}
 
     def remove(self, tool: str) -> None:
         (self.bin / tool).unlink()

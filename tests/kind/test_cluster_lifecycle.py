@@ -6,9 +6,10 @@ from pathlib import Path
 import yaml
 
 from runner.kind import CONFIG_FILE, LAB_IMAGE, ensure_cluster, ensure_image, node_image
+from runner.kind.versions import NODE_IMAGE
 
 CREATE = ["kind", "create", "cluster", "--name", "crashlab", "--config", str(CONFIG_FILE),
-          "--wait", "120s"]
+          "--image", NODE_IMAGE, "--wait", "120s"]
 LOAD = ["kind", "load", "docker-image", LAB_IMAGE, "--name", "crashlab"]
 
 
@@ -28,7 +29,7 @@ def test_up_creates_the_cluster_with_the_checked_in_config_and_reports_ready(too
     assert result.code == 0, result.err
     assert creates(tools) == [CREATE]
     assert "Ready: context kind-crashlab, lab image crashlab/lab-app:0.1.0" in result.out
-    assert "Kind cluster 'crashlab': created with kindest/node:v1.33.1 (" in result.out
+    assert "Kind cluster 'crashlab': created with kindest/node:v1.35.8 (" in result.out
     assert "reachable, Kubernetes v1.33.1" in result.out
     assert "kind-crashlab" in tools.load()["kubectl"]["contexts"]
 
@@ -39,12 +40,13 @@ def test_the_config_is_one_control_plane_pinned_by_tag_and_digest_and_labelled()
     assert config["kind"] == "Cluster" and config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
     [node] = config["nodes"]
     assert node["role"] == "control-plane"
-    # kind v0.29.0 release notes, "Images pre-built for this release"
-    assert node["image"] == ("kindest/node:v1.33.1@sha256:"
-                             "050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f")
-    assert node_image() == node["image"]
+    # The image is passed with --image from runner/kind/versions.py, the one place for pins:
+    # kind v0.33.0 release notes, "Images pre-built for this release", v1.35.8.
+    assert "image" not in node
+    assert node_image() == ("kindest/node:v1.35.8@sha256:"
+                            "07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0")
     assert node["labels"] == {"crashlab.dev/created-by": "crashlab"}
-    assert "releases/tag/v0.29.0" in CONFIG_FILE.read_text()
+    assert "releases/tag/v0.33.0" in (CONFIG_FILE.parent / "versions.py").read_text()
 
 
 def test_name_and_wait_flags_reach_kind(tools):
@@ -52,7 +54,7 @@ def test_name_and_wait_flags_reach_kind(tools):
 
     assert result.code == 0, result.err
     assert creates(tools) == [["kind", "create", "cluster", "--name", "other", "--config",
-                               str(CONFIG_FILE), "--wait", "5m"]]
+                               str(CONFIG_FILE), "--image", NODE_IMAGE, "--wait", "5m"]]
     assert ["kind", "load", "docker-image", LAB_IMAGE, "--name", "other"] in tools.calls("kind")
 
 
@@ -266,7 +268,7 @@ def test_status_of_the_lab_cluster(tools):
 
     assert result.code == 0, result.err
     assert result.out.splitlines() == [
-        "docker    27.3.1", "kind      v0.29.0", "kubectl   v1.33.1",
+        "docker    27.3.1", "kind      v0.33.0", "kubectl   v1.35.8",
         "cluster   crashlab (kind, created by crashlab)", "context   kind-crashlab",
         "api       reachable, Kubernetes v1.33.1"]
     # fast path: no build, no load, no exec into the node

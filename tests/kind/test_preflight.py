@@ -53,6 +53,21 @@ def test_docker_daemon_down_quotes_docker_and_says_to_start_it(tools):
     assert "start Docker Desktop or `sudo systemctl start docker`" in line
 
 
+def test_docker_29_daemon_down_wording_is_recognised(tools):
+    """Docker 29's CLI: "failed to connect to the docker API at ...; check if the path is
+    correct and if the daemon is running" (moby/moby client, v29)."""
+    tools.world["docker"]["daemon"] = "down29"
+    tools.save()
+
+    result = tools.cli("cluster", "up")
+
+    assert result.code == 3
+    [line] = error_lines(result.err)
+    assert "Docker is installed but its daemon is not running" in line
+    assert "failed to connect to the docker API at unix:///var/run/docker.sock" in line
+    assert "start Docker Desktop or `sudo systemctl start docker`" in line
+
+
 def test_docker_socket_permission_denied_points_at_the_docker_group(tools):
     tools.world["docker"]["daemon"] = "denied"
     tools.save()
@@ -62,28 +77,44 @@ def test_docker_socket_permission_denied_points_at_the_docker_group(tools):
     assert "permission denied" in line and "docker group" in line
 
 
-def test_kind_older_than_0_20_is_refused_with_the_install_link(tools):
-    tools.world["kind"]["version"] = "0.17.0"
+@pytest.mark.parametrize("version", ["0.17.0", "0.26.0"])
+def test_kind_older_than_the_first_release_reading_the_node_image_is_refused(tools, version):
+    """kind < v0.27.0 cannot read containerd 2's config (kind #3853, #3871; commit 586b0389,
+    first tagged v0.27.0): exit 3, naming the release to install."""
+    tools.world["kind"]["version"] = version
     tools.save()
 
     result = tools.cli("cluster", "up")
 
     assert result.code == 3
     assert error_lines(result.err) == [
-        ("crashlab: error: kind v0.17.0 is too old: crashlab needs kind >= v0.20.0; "
-         f"upgrade it ({KIND_LINK})")]
+        (f"crashlab: error: kind v{version} is too old: crashlab needs kind >= v0.27.0 (older "
+         "kind cannot read the containerd 2 config of kindest/node:v1.35.8); install kind "
+         f"v0.33.0 ({KIND_LINK})")]
+    assert not any(call[:3] == ["kind", "create", "cluster"] for call in tools.calls())
 
 
-def test_kind_older_than_the_node_image_release_only_warns(tools):
-    tools.world["kind"]["version"] = "0.24.0"
+@pytest.mark.parametrize("version", ["0.27.0", "0.30.0", "0.34.1"])
+def test_another_supported_kind_release_is_a_one_line_warning(tools, version):
+    tools.world["kind"]["version"] = version
     tools.save()
 
     report = check_tools(tools.environ)
 
     assert report.ok
     [kind] = [check for check in report.checks if check.tool == "kind"]
-    assert kind.version == "v0.24.0"
-    assert "built for kind v0.29.0" in kind.warning
+    assert kind.version == f"v{version}"
+    assert "\n" not in kind.warning
+    assert f"kind v{version} is not v0.33.0" in kind.warning
+    result = tools.cli("cluster", "up")
+    assert result.code == 0, result.err
+    assert f"crashlab: warning: kind v{version} is not v0.33.0" in result.err
+
+
+def test_the_pinned_kind_release_gives_no_warning(tools):
+    [kind] = [c for c in check_tools(tools.environ).checks if c.tool == "kind"]
+
+    assert (kind.version, kind.warning) == ("v0.33.0", None)
 
 
 def test_docker_older_than_kind_supports_is_refused(tools):
@@ -100,7 +131,7 @@ def test_report_carries_every_version(tools):
 
     assert report.ok and report.problems == []
     assert [(c.tool, c.version) for c in report.checks] == [
-        ("docker", "27.3.1"), ("kind", "v0.29.0"), ("kubectl", "v1.33.1")]
+        ("docker", "27.3.1"), ("kind", "v0.33.0"), ("kubectl", "v1.35.8")]
 
 
 def test_status_shows_versions_and_missing_tools_then_exits_3(tools):
