@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from runner.catalog import load_catalog, render_manifests
 from runner.kind.versions import SUPPORTED_MINORS
 from runner.selftest import Options, run_selftest
@@ -24,9 +24,9 @@ def kubelet_minor(request):
 
 
 def _broken(k8s_api, scenario_id: str, restarts: int = 2):
-    namespace = ownership.namespace_name("ada", scenario_id)
+    namespace = placement.namespace_name("ada", scenario_id)
     cluster = k8s_api.connect()
-    cluster.ensure_namespace(namespace, ownership.owner_labels("lab-3", scenario_id, "ada"))
+    cluster.ensure_namespace(namespace, placement.owner_labels("lab-3", scenario_id, "ada"))
     cluster.apply(render_manifests(CATALOG.scenario(scenario_id), "broken",
                                    namespace=namespace, participant="ada"), namespace)
     pod = wait_for_pod(cluster, namespace,
