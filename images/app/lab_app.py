@@ -5,7 +5,11 @@ Standard library only. Behaviour is switched by APP_* environment variables
 (see README.md next to this file). Startup runs in a fixed order, each step
 able to fail the way real services fail in a CrashLoopBackOff:
 
-    banner -> data directory -> dependency wiring -> working set -> HTTP
+    banner -> data directory -> credentials -> dependency wiring -> backend
+    -> settings from the Kubernetes API -> working set -> warm-up -> serve
+
+and "serve" is one of three modes (APP_MODE): the HTTP service, a plain TCP
+listener (the backend other services connect to), or a one-shot task that exits 0.
 """
 
 import errno
@@ -15,10 +19,15 @@ import os
 import pwd
 import re
 import signal
+import socket
+import socketserver
+import ssl
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.parse
+import urllib.request
 
 VERSION = "0.1.0"
 EXIT_OK = 0
@@ -30,6 +39,11 @@ CHUNK_MIB = 8
 MIB = 1024 * 1024
 BACKEND_SCHEMES = ("http", "https", "mysql", "postgres", "postgresql", "redis")
 BACKEND_EXAMPLE = "postgres://inventory-db:5432/inventory"
+
+MODES = ("server", "tcp-listener", "oneshot")
+DEFAULT_API_URL = "https://kubernetes.default.svc"
+DEFAULT_SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+WARM_UP_LOG_EVERY = 5.0
 
 STARTED_AT = time.monotonic()
 
@@ -73,7 +87,51 @@ def read_settings(environ):
         "data_dir": environ.get("APP_DATA_DIR") or DEFAULT_DATA_DIR,
         "config_file": environ.get("APP_CONFIG_FILE") or None,
         "working_set_mb": parse_int(environ, "APP_WORKING_SET_MB", 0, 0, 1024 * 1024),
+        "mode": parse_choice(environ, "APP_MODE", MODES),
+        "warm_up": parse_seconds(environ, "APP_WARM_UP_SECONDS"),
+        "health_delay": parse_seconds(environ, "APP_HEALTH_DELAY_SECONDS"),
+        "password_file": environ.get("APP_DB_PASSWORD_FILE") or None,
+        "backend": parse_address(environ, "APP_BACKEND_ADDR"),
+        "backend_timeout": parse_seconds(environ, "APP_BACKEND_TIMEOUT_SECONDS", 5.0),
+        "configmap": environ.get("APP_SETTINGS_CONFIGMAP") or None,
+        "api_url": (environ.get("APP_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        "sa_dir": environ.get("APP_SA_DIR") or DEFAULT_SA_DIR,
     }
+
+
+def parse_choice(environ, name, choices):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        log("FATAL", f"invalid {name}={raw!r}: expected one of {', '.join(choices)}")
+        raise StartupFailed(EXIT_USAGE)
+    return raw
+
+
+def parse_seconds(environ, name, default=0.0):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        log("FATAL", f"invalid {name}={raw!r}: expected seconds from 0 to 3600 (e.g. 2 or 0.5)")
+        raise StartupFailed(EXIT_USAGE)
+    return value
+
+
+def parse_address(environ, name):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        log("FATAL", f"invalid {name}={raw!r}: expected host:port, e.g. orders-db:5432")
+        raise StartupFailed(EXIT_USAGE)
+    return host, int(port)
 
 
 def parse_int(environ, name, default, low, high):
@@ -303,6 +361,129 @@ def mask_password(url):
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
 
 
+# ---------------------------------------------------------------- credentials
+
+def read_db_password(path):
+    """Read the backend database password from a mounted file (a Secret volume)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            password = handle.read().strip()
+    except OSError as exc:
+        log("FATAL", f"missing credentials for the backend database: cannot read {path}: "
+                     f"{os.strerror(exc.errno or 0)} (APP_DB_PASSWORD_FILE)")
+        raise StartupFailed(EXIT_FAILED) from exc
+    if not password:
+        log("FATAL", f"missing credentials for the backend database: {path} is empty "
+                     "(APP_DB_PASSWORD_FILE)")
+        raise StartupFailed(EXIT_FAILED)
+    log("INFO", f"database credentials read from {path}")
+
+
+# -------------------------------------------------------------------- backend
+
+def connect_backend(address, timeout):
+    """Open a TCP connection to host:port, retrying once a second until `timeout` s."""
+    host, port = address
+    log("INFO", f"connecting to backend {host}:{port} (timeout {timeout:g} s)")
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            remaining = max(deadline - time.monotonic(), 0.1)
+            socket.create_connection((host, port), timeout=remaining).close()
+        except OSError as exc:
+            reason = describe_connect_error(exc)
+        else:
+            log("INFO", f"backend {host}:{port} reachable (attempt {attempt})")
+            return f"{host}:{port}"
+        if time.monotonic() + 1 >= deadline:
+            break
+        log("WARN", f"backend {host}:{port} not reachable yet (attempt {attempt}): {reason}")
+        time.sleep(1)
+    log("FATAL", f"cannot connect to backend {host}:{port} within {timeout:g} s "
+                 f"({attempt} attempts): {reason}")
+    raise StartupFailed(EXIT_FAILED)
+
+
+def describe_connect_error(exc):
+    if isinstance(exc, socket.timeout):
+        return "connect timed out"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve the host name: {exc.strerror}"
+    code = exc.errno or 0
+    return f"{os.strerror(code)} (errno {code})" if code else str(exc)
+
+
+# ------------------------------------------------------ settings from the API
+# In-cluster access the way client libraries do it: the pod's ServiceAccount token
+# and CA from the mounted service-account directory, the namespace next to them.
+
+def read_settings_configmap(name, api_url, sa_dir):
+    """GET the ConfigMap `name` of the pod's namespace through the Kubernetes API."""
+    try:
+        token = read_text(os.path.join(sa_dir, "token"))
+        namespace = read_text(os.path.join(sa_dir, "namespace"))
+    except OSError as exc:
+        log("FATAL", f"no service account credentials: cannot read {exc.filename}: "
+                     f"{os.strerror(exc.errno or 0)}")
+        raise StartupFailed(EXIT_FAILED) from exc
+    url = f"{api_url}/api/v1/namespaces/{namespace}/configmaps/{name}"
+    log("INFO", f"reading settings from ConfigMap {namespace}/{name} via {api_url}")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}",
+                                                   "Accept": "application/json"})
+    try:
+        context = None
+        if url.startswith("https:"):
+            context = ssl.create_default_context(cafile=os.path.join(sa_dir, "ca.crt"))
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            body = json.load(response)
+    except urllib.error.HTTPError as exc:
+        log("FATAL", f"cannot read settings: GET {url}: {exc.code} {exc.reason}: "
+                     f"{api_error_message(exc)}")
+        raise StartupFailed(EXIT_FAILED) from exc
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        log("FATAL", f"cannot read settings: GET {url}: {reason}")
+        raise StartupFailed(EXIT_FAILED) from exc
+    keys = sorted(body.get("data") or {})
+    log("INFO", f"settings loaded from ConfigMap {namespace}/{name}: {', '.join(keys) or 'no keys'}")
+    return keys
+
+
+def read_text(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().strip()
+
+
+def api_error_message(exc):
+    """The `message` of the API's Status body, or the raw body when it is not one."""
+    raw = exc.read().decode("utf-8", "replace")
+    try:
+        return json.loads(raw)["message"]
+    except (ValueError, KeyError, TypeError):
+        return raw.strip() or "(no body)"
+
+
+# -------------------------------------------------------------------- warm-up
+
+def warm_up(seconds):
+    """Take `seconds` before serving, as a service loading caches does; log progress."""
+    if seconds <= 0:
+        return
+    log("INFO", f"warming up before serving (about {seconds:g} s)")
+    started = time.monotonic()
+    while True:
+        left = seconds - (time.monotonic() - started)
+        if left <= 0:
+            break
+        time.sleep(min(WARM_UP_LOG_EVERY, left))
+        done = time.monotonic() - started
+        if done < seconds:
+            log("INFO", f"warming up: {done:.0f}/{seconds:g} s")
+    log("INFO", f"warm-up done in {time.monotonic() - started:.1f} s")
+
+
 # ---------------------------------------------------------------- working set
 
 def allocate_working_set(megabytes):
@@ -345,6 +526,7 @@ class LabHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server naming
         if self.path == "/healthz":
+            time.sleep(self.server.health_delay)  # before any byte: a probe sees no headers
             self.reply(200, "text/plain; charset=utf-8", b"ok")
         elif self.path == "/":
             body = json.dumps(self.server.status(), sort_keys=True).encode() + b"\n"
@@ -373,14 +555,35 @@ class LabHandler(http.server.BaseHTTPRequestHandler):
 class LabServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port, status):
+    def __init__(self, port, status, health_delay=0.0):
         super().__init__(("0.0.0.0", port), LabHandler)
         self.status = status
+        self.health_delay = health_delay
 
 
-def open_server(port, status):
+class BackendHandler(socketserver.BaseRequestHandler):
+    """The backend's TCP side: greet, log the peer, close."""
+
+    def handle(self):
+        log("INFO", f"connection from {self.client_address[0]}")
+        try:
+            self.request.sendall(f"{self.server.name} ready\n".encode())
+        except OSError:
+            pass  # a TCP probe closes at once; nothing to report
+
+
+class BackendServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port, name):
+        super().__init__(("0.0.0.0", port), BackendHandler)
+        self.name = name
+
+
+def open_server(port, factory):
     try:
-        return LabServer(port, status)
+        return factory()
     except OSError as exc:
         code = exc.errno or 0
         log("FATAL", f"cannot listen on 0.0.0.0:{port}: {os.strerror(code)} (errno {code})")
@@ -409,15 +612,33 @@ def on_signal(signum, _frame):
 
 
 def run(settings):
-    """Run the startup steps in order, then serve until a signal arrives."""
+    """Run the startup steps in order, then serve (or finish) as APP_MODE says."""
     prepare_data_dir(settings["data_dir"])
+    if settings["password_file"]:
+        read_db_password(settings["password_file"])
     backend = None
     if settings["config_file"]:
         backend = wire_dependencies(settings["config_file"])
+    if settings["backend"]:
+        backend = connect_backend(settings["backend"], settings["backend_timeout"])
+    if settings["configmap"]:
+        read_settings_configmap(settings["configmap"], settings["api_url"], settings["sa_dir"])
     working_set = allocate_working_set(settings["working_set_mb"])
-    server = open_server(settings["port"], status_report(settings, backend))
+    warm_up(settings["warm_up"])
+    if settings["mode"] == "oneshot":
+        log("INFO", f"{settings['name']}: run complete in "
+                    f"{time.monotonic() - STARTED_AT:.1f} s, exiting")
+        return
+    port = settings["port"]
+    if settings["mode"] == "tcp-listener":
+        server = open_server(port, lambda: BackendServer(port, settings["name"]))
+        listening = f"listening on 0.0.0.0:{port} (TCP)"
+    else:
+        status = status_report(settings, backend)
+        server = open_server(port, lambda: LabServer(port, status, settings["health_delay"]))
+        listening = f"listening on 0.0.0.0:{port} (GET /healthz, GET /)"
     try:
-        log("INFO", f"listening on 0.0.0.0:{settings['port']} (GET /healthz, GET /)")
+        log("INFO", listening)
         server.serve_forever()
     finally:
         server.server_close()
