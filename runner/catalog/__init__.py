@@ -6,8 +6,9 @@ from pathlib import Path
 
 from runner import paths
 from runner.catalog.loader import load_catalog
-from runner.catalog.model import (ALL_CAUSES, CAUSES, Catalog, Choice, Fixed, Guard, Lab, Question,
-                                  Scenario, Symptom, Workload)
+from runner.catalog.model import (ALL_CAUSES, CAUSES, DIAGNOSED_AS, MORE_CAUSES, TEACHABLE, Catalog,
+                                  Choice, Fixed, Guard, Lab, Question, Scenario, Symptom, Workload,
+                                  diagnosed_cause)
 from runner.catalog.render import (DEFAULT_IMAGE, DEFAULT_LAB, DEFAULT_PARTICIPANT, VARIANTS,
                                    parse_objects, render_text)
 
@@ -38,7 +39,7 @@ def render_manifests(scenario: Scenario, variant: str, *, namespace: str, image:
 
 
 __all__ = [
-    "ALL_CAUSES", "CAUSES", "Catalog", "Choice", "DEFAULT_IMAGE", "DEFAULT_LAB", "DEFAULT_PARTICIPANT",
+    "ALL_CAUSES", "CAUSES", "DIAGNOSED_AS", "MORE_CAUSES", "TEACHABLE", "diagnosed_cause", "Catalog", "Choice", "DEFAULT_IMAGE", "DEFAULT_LAB", "DEFAULT_PARTICIPANT",
     "Fixed", "Guard", "Lab", "Question", "Scenario", "Symptom", "VARIANTS", "Workload", "load_catalog",
     "render_manifest_text", "render_manifests",
 ]

@@ -1,6 +1,6 @@
 """The schemas of lab and scenario files (what an author may write)."""
 
-from runner.catalog.model import ALL_CAUSES, CAUSES, SCENARIO_API_VERSION
+from runner.catalog.model import ALL_CAUSES, SCENARIO_API_VERSION, TEACHABLE
 from runner.catalog.schema import Any, Bool, Int, ListOf, Obj, Str
 
 ID = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -23,8 +23,7 @@ SCENARIO = Obj({
     **_HEADER,
     "kind": Str(choices=("Scenario",)),
     "spec": Obj({
-        "cause": Str(choices=CAUSES),
-        "sample": Int(minimum=1),
+        "cause": Str(choices=TEACHABLE),
         "story": Str(),
         "workload": Obj({"kind": Str(choices=("Deployment",)), "name": Str(pattern=ID),
                          "container": Str(pattern=ID)}),
@@ -38,6 +37,8 @@ SCENARIO = Obj({
         "kubectl": ListOf(Str()),
         "fixed": Obj({"pod": Any(dict)}, {"minStableSeconds": Int(minimum=1, maximum=900)}),
         "guards": ListOf(GUARD, min_items=1),
+    }, {
+        "sample": Int(minimum=1),
     }),
 })
 

@@ -111,7 +111,7 @@ def _build_scenario(data: dict, path: Path) -> Scenario:
         id=data["metadata"]["id"],
         title=data["metadata"]["title"],
         cause=spec["cause"],
-        sample=spec["sample"],
+        sample=spec.get("sample"),
         story=spec["story"].strip(),
         workload=Workload(**spec["workload"]),
         broken_template=spec["manifests"]["broken"],

@@ -8,9 +8,29 @@ from pathlib import Path
 SCENARIO_API_VERSION = "crashlab.dev/v1alpha1"
 
 # The causes a scenario can teach, and the look-alikes its quiz may offer as distractors.
+# CAUSES are the workshop's five samples (lab-3); MORE_CAUSES the other causes its text names.
 CAUSES = ("bad_command", "oom_killed", "app_config", "permissions", "liveness_probe")
+MORE_CAUSES = ("slow_start", "probe_timeout", "missing_credentials", "dependency_unreachable",
+               "service_account")
 LOOK_ALIKES = ("image_pull", "missing_config", "readiness_probe", "exits_zero", "node_pressure")
-ALL_CAUSES = CAUSES + LOOK_ALIKES
+ALL_CAUSES = CAUSES + MORE_CAUSES + LOOK_ALIKES
+# What a scenario may teach: every cause, and the look-alikes that have a scenario of their own.
+TEACHABLE = CAUSES + MORE_CAUSES + ("exits_zero", "readiness_probe")
+
+# The diagnose engine (runner.diagnose) names fewer, coarser causes: a teaching cause that is a
+# special case of one of them is diagnosed as that one. Causes not listed diagnose as themselves.
+DIAGNOSED_AS = {
+    "slow_start": "liveness_probe",
+    "probe_timeout": "liveness_probe",
+    "missing_credentials": "app_config",
+    "dependency_unreachable": "app_config",
+    "service_account": "permissions",
+}
+
+
+def diagnosed_cause(cause: str) -> str:
+    """The runner.diagnose cause that a scenario teaching `cause` must be diagnosed as."""
+    return DIAGNOSED_AS.get(cause, cause)
 
 
 @dataclass(frozen=True)
@@ -72,7 +92,7 @@ class Scenario:
     id: str
     title: str
     cause: str
-    sample: int
+    sample: int | None  # the workshop's sample number; None for causes its text names only
     story: str
     workload: Workload
     broken_template: str
@@ -88,6 +108,11 @@ class Scenario:
 
     def question(self, question_id: str) -> Question:
         return next(question for question in self.questions if question.id == question_id)
+
+    @property
+    def diagnosed_cause(self) -> str:
+        """The cause `crashlab diagnose` reports for this scenario's broken pod."""
+        return diagnosed_cause(self.cause)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ def run_list(args, env) -> int:
 
 def run_show(args, env) -> int:
     scenario = _catalog(manifests=False).scenario(args.scenario)
-    lines = [f"{scenario.title}  ({scenario.id}, workshop sample {scenario.sample})", "",
+    sample = f", workshop sample {scenario.sample}" if scenario.sample else ""
+    lines = [f"{scenario.title}  ({scenario.id}{sample})", "",
              scenario.story, "", "What the broken pod shows:", f"  {scenario.symptom.summary}", "",
              "Hints:"]
     lines += [f"  {number}. {hint}" for number, hint in enumerate(scenario.hints, start=1)]

@@ -12,13 +12,33 @@ from tests.cli.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB_3 = ["bad-command", "oom-killed", "invalid-app-config", "invalid-user", "failing-liveness-probe"]
+LAB_3_PLUS = ["slow-start", "probe-timeout", "missing-credentials", "dependency-unreachable",
+              "wrong-service-account", "exits-zero", "readiness-only"]
+
+
+def _listed(stdout):
+    """lab id -> the scenario ids listed under it, in order."""
+    labs, current = {}, None
+    for line in stdout.splitlines():
+        if line.startswith("  "):
+            labs[current].append(line.split()[1])
+        elif line.strip():
+            current = line.split()[0]
+            labs[current] = []
+    return labs
 
 
 def test_list_shows_the_five_lab_3_scenarios_in_order():
     result = run_cli("list")
     assert result.code == 0 and result.stderr == ""
-    listed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  ")]
-    assert listed == LAB_3
+    assert _listed(result.stdout)["lab-3"] == LAB_3
+    assert _listed(run_cli("list", "--lab", "lab-3").stdout) == {"lab-3": LAB_3}
+
+
+def test_list_shows_lab_3_plus_with_its_seven_scenarios():
+    result = run_cli("list")
+    assert result.code == 0 and result.stderr == ""
+    assert _listed(result.stdout) == {"lab-3": LAB_3, "lab-3-plus": LAB_3_PLUS}
 
 
 def test_render_prints_valid_yaml_for_every_scenario_and_variant():
@@ -40,8 +60,10 @@ def test_unknown_scenario_and_bad_participant_are_one_line_errors():
     result = run_cli("render", "nope")
     assert result.code == 2 and result.stdout == ""
     assert result.stderr.strip().splitlines() == [
-        "crashlab: error: no scenario 'nope'; available: bad-command, failing-liveness-probe, "
-        "invalid-app-config, invalid-user, oom-killed (see: crashlab list)"]
+        "crashlab: error: no scenario 'nope'; available: bad-command, dependency-unreachable, "
+        "exits-zero, failing-liveness-probe, invalid-app-config, invalid-user, missing-credentials, "
+        "oom-killed, probe-timeout, readiness-only, slow-start, wrong-service-account "
+        "(see: crashlab list)"]
     result = run_cli("render", "oom-killed", "--participant", "Ada Lovelace")
     assert result.code == 2 and result.stderr.count("\n") == 1 and "--participant 'Ada Lovelace'" in result.stderr
 
