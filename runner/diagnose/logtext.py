@@ -17,6 +17,9 @@ _PATTERNS: tuple[tuple[int, str, re.Pattern], ...] = tuple(
         (90, "app_config", r"unbound variable"),
         (90, "app_config", r"ImproperlyConfigured"),
         (88, "permissions", r"Read-only file system|\bEROFS\b"),
+        # The API server's RBAC denial for the pod's ServiceAccount (apiserver responsewriters
+        # forbiddenMessage inside apimachinery NewForbidden): the pod runs as the wrong identity.
+        (88, "permissions", r'is forbidden: User "system:serviceaccount:[^"]+" cannot \w+ resource'),
         (87, "permissions", r"Permission denied|\bEACCES\b|errno 13\b|AccessDeniedException"
                             r"|UnauthorizedAccessException|Operation not permitted|\bEPERM\b"),
         (85, "app_config", r"ArgumentNullException|InvalidOperationException: Unable to resolve service"),

@@ -8,7 +8,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from . import applog
+from . import appdeps, applog
 
 APP_ENTRYPOINTS = ("lab-app", "/usr/local/bin/lab-app")
 APP_UID = 10001
@@ -34,6 +34,7 @@ class Outcome:
     probe_period: float = 10.0
     probe_delay: float = 0.0
     probe_failures: int = 3
+    crash_after: float = 1.0   # start -> a failing startup step exits (the app's own timeout)
     ready: bool = True         # readiness while running
     readiness_detail: str = ""
     extra: dict = field(default_factory=dict)
@@ -144,8 +145,11 @@ def _probe(container: dict, probe_key: str, app_port: int) -> tuple[str, str]:
     return "", path
 
 
-def predict(pod: dict, container: dict, get_configmap) -> Outcome:
-    """Interpret one container of `pod` against the lab-app contract."""
+def predict(pod: dict, container: dict, get_configmap, view=None) -> Outcome:
+    """Interpret one container of `pod` against the lab-app contract.
+
+    `view` (see appdeps) reads the other objects of the pod's namespace; without it the
+    steps that need them (Secret file, backend, API settings) are not played."""
     spec = pod.get("spec") or {}
     command = container.get("command") or []
     if command and command[0] not in APP_ENTRYPOINTS:
@@ -172,9 +176,27 @@ def predict(pod: dict, container: dict, get_configmap) -> Outcome:
         return Outcome("crash", "Error", 1,
                        log=log + applog.data_dir_denied(data_dir, uid, read_only))
     log += applog.data_dir_ready(data_dir)
+    password_path = env.get("APP_DB_PASSWORD_FILE")
+    if password_path and view is not None:
+        ok, text = appdeps.password_log(
+            password_path, appdeps.secret_file(spec, container, password_path, view))
+        log += text
+        if not ok:
+            return Outcome("crash", "Error", 1, log=log)
     if config_path:
         _, _, content = mounted_file(spec, container, config_path, get_configmap)
         ok, text = applog.wiring(config_path, content)
+        log += text
+        if not ok:
+            return Outcome("crash", "Error", 1, log=log)
+    if env.get("APP_BACKEND_ADDR") and view is not None:
+        ok, text, seconds = appdeps.backend(env, view)
+        log += text
+        if not ok:
+            return Outcome("crash", "Error", 1, log=log, crash_after=seconds)
+    if env.get("APP_SETTINGS_CONFIGMAP") and view is not None:
+        namespace = (pod.get("metadata") or {}).get("namespace", "default")
+        ok, text = appdeps.settings(env, spec, namespace, view)
         log += text
         if not ok:
             return Outcome("crash", "Error", 1, log=log)
@@ -185,11 +207,29 @@ def predict(pod: dict, container: dict, get_configmap) -> Outcome:
         reached = max(0, int(limit) - MEMORY_OVERHEAD_MIB)
         return Outcome("oom", "OOMKilled", 137, log=log + applog.working_set(working_mb, reached))
     port = int(env.get("APP_PORT") or 8080)
-    log += applog.working_set(working_mb) + applog.listening(port)
+    log += applog.working_set(working_mb)
+    if appdeps.oneshot(env):
+        name = env.get("APP_NAME") or "lab-app"
+        return Outcome("crash", "Completed", 0,
+                       log=log + applog.line("INFO", f"{name}: run complete in 0.0 s, exiting"))
+    warm_up = appdeps.startup_log(env)
+    liveness_timing = appdeps.probe_failure(container, "livenessProbe", env)
+    if liveness_timing and "connection refused" in liveness_timing:
+        log += warm_up  # killed while warming up: it never gets to listen
+    else:
+        log += warm_up + (applog.line("INFO", "warm-up done in "
+                                      f"{appdeps._seconds(env, 'APP_WARM_UP_SECONDS'):.1f} s")
+                          if warm_up else "")
+        log += (applog.line("INFO", f"listening on 0.0.0.0:{port} (TCP)")
+                if appdeps.tcp_listener(env) else applog.listening(port))
     outcome = Outcome("healthy", log=log)
     outcome.readiness_detail, _ = _probe(container, "readinessProbe", port)
+    if not outcome.readiness_detail:
+        outcome.readiness_detail = appdeps.probe_failure(container, "readinessProbe", env)
     outcome.ready = not outcome.readiness_detail
     detail, path = _probe(container, "livenessProbe", port)
+    if not detail and liveness_timing:
+        detail, path = liveness_timing, container["livenessProbe"]["httpGet"].get("path", "/")
     if detail:
         probe = container["livenessProbe"]
         outcome.kind, outcome.reason, outcome.exit_code = "liveness", "Error", 137

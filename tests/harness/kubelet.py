@@ -40,6 +40,22 @@ def _suffix() -> str:
     return "".join(secrets.choice(SAFE_ALPHABET) for _ in range(5))
 
 
+class StoreView:
+    """One namespace of the store, read in-process: what a pod's start-up depends on."""
+
+    def __init__(self, store, namespace: str):
+        self.store, self.namespace = store, namespace
+
+    def get(self, resource: str, name: str) -> dict | None:
+        try:
+            return self.store.get(resource, self.namespace, name)
+        except ApiError:
+            return None
+
+    def list(self, resource: str) -> list[dict]:
+        return self.store.list(resource, self.namespace)[0]
+
+
 class Kubelet:
     """Start with `start()`; `stop()` ends every timeline. One node: crashlab-control-plane."""
 
@@ -74,6 +90,9 @@ class Kubelet:
     def next_ip(self) -> str:
         with self._lock:
             return f"10.244.0.{next(self._ips)}"
+
+    def view(self, namespace: str) -> "StoreView":
+        return StoreView(self.store, namespace)
 
     def configmap(self, namespace: str, name: str) -> dict | None:
         try:

@@ -124,7 +124,8 @@ class PodRun(threading.Thread):
     def _predict(self) -> appmodel.Outcome:
         ns = self.meta["namespace"]
         self.outcome = appmodel.predict(self.pod, self.main,
-                                        lambda name: self.kubelet.configmap(ns, name))
+                                        lambda name: self.kubelet.configmap(ns, name),
+                                        self.kubelet.view(ns))
         return self.outcome
 
     def _crash_loop(self, outcome, pulled: str, c: str) -> None:
@@ -175,7 +176,7 @@ class PodRun(threading.Thread):
             self._sleep(OOM_SECONDS)
             return outcome.log
         if outcome.kind != "liveness":
-            self._sleep(CRASH_SECONDS)
+            self._sleep(max(CRASH_SECONDS, outcome.crash_after))
             return outcome.log
         log = outcome.log
         self._sleep(outcome.probe_delay)
