@@ -17,6 +17,7 @@ from runner.expect import match
 EXEC_FAILURE = re.compile(
     r"executable file not found in \$PATH|no such file or directory|permission denied")
 EACCES = re.compile(r"Permission denied|Read-only file system")
+APP_HEALTHZ_TIMEOUT = 5.0  # as runs.APP_HEALTHZ_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Outcome:
     probes: list[ProbeResult] = field(default_factory=list)
     killed_for_liveness: bool = False  # harness stopped it with the grace period, as kubelet would
     logs: str = ""
+    init_exit_codes: dict[str, int] = field(default_factory=dict)  # init container -> exit code
 
     def probe(self, kind: str) -> ProbeResult | None:
         return next((p for p in self.probes if p.kind == kind), None)
@@ -78,13 +80,25 @@ def events(outcome: Outcome) -> list[dict]:
         if probe.kind == "healthz" or probe.ok:
             continue
         detail = f"HTTP probe failed with statuscode: {probe.status}" if probe.status \
-            else probe.error
+            else probe_error(probe)
         found.append({"type": "Warning", "reason": "Unhealthy",
                       "message": f"{probe.kind.capitalize()} probe failed: {detail}"})
     if outcome.killed_for_liveness:
         found.append({"type": "Normal", "reason": "Killing",
                       "message": f"Container {c} failed liveness probe, will be restarted"})
     return found
+
+
+def probe_error(probe: ProbeResult) -> str:
+    """The kubelet's wording for a probe that got no HTTP answer (Go's net/http error text,
+    passed through by pkg/probe/http/http.go DoHTTPProbe); the probe ran on the pod's own
+    loopback here, so the address is 127.0.0.1."""
+    url = f"http://127.0.0.1:{probe.port}{probe.path}"
+    if "timed out" in probe.error:
+        return f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+    if "refused" in probe.error:
+        return f'Get "{url}": dial tcp 127.0.0.1:{probe.port}: connect: connection refused'
+    return probe.error
 
 
 def pod_view(outcome: Outcome) -> dict:
@@ -154,6 +168,35 @@ def _cause_problems(cause: str, outcome: Outcome) -> list[str]:
         if healthz is None or not healthz.ok:
             problems.append("the app itself is not healthy (GET /healthz did not answer 200)")
         return problems
+    if cause in ("missing_credentials", "dependency_unreachable", "exits_zero"):
+        want = 0 if cause == "exits_zero" else 1
+        if not outcome.started or outcome.running_after_window or outcome.oom_killed:
+            return [f"no start-up exit with code {want} observed: the container {seen}"]
+        return [] if outcome.exit_code == want else [f"exit code {outcome.exit_code}, want {want}"]
+    if cause in ("slow_start", "probe_timeout"):
+        if not outcome.running_after_window:
+            return [f"the container did not keep running until the probe: it {seen}"]
+        liveness, healthz = outcome.probe("liveness"), outcome.probe("healthz")
+        if liveness is None:
+            return ["the pod has no HTTP liveness probe"]
+        problems = []
+        wanted = "refused" if cause == "slow_start" else "timed out"
+        if liveness.ok or wanted not in liveness.error:
+            problems.append(f"liveness probe GET {liveness.path} got "
+                            f"{liveness.status or liveness.error!r}, want a {wanted!r} failure")
+        if cause == "probe_timeout" and (healthz is None or not healthz.ok):
+            problems.append(f"the app itself is not healthy (GET /healthz within "
+                            f"{APP_HEALTHZ_TIMEOUT:g} s did not answer 200)")
+        return problems
+    if cause == "readiness_probe":
+        if not outcome.running_after_window or outcome.killed_for_liveness:
+            return [f"the container did not keep running: it {seen}"]
+        readiness, liveness = outcome.probe("readiness"), outcome.probe("liveness")
+        problems = [] if readiness is not None and not readiness.ok else \
+            ["the readiness probe does not fail"]
+        if liveness is not None and not liveness.ok:
+            problems.append("the liveness probe fails too: that restarts the container")
+        return problems
     return [f"no container-level check for cause {cause!r}"]
 
 
@@ -178,7 +221,8 @@ def check_broken(scenario, outcome: Outcome) -> list[str]:
 
 def check_solution(scenario, outcome: Outcome) -> list[str]:
     """What the solution run does not show of a healthy, stable container."""
-    problems = []
+    problems = [f"init container {name} exited {code}, want 0"
+                for name, code in outcome.init_exit_codes.items() if code != 0]
     if outcome.oom_killed:
         problems.append("the container was OOM-killed")
     if not outcome.running_after_window or outcome.killed_for_liveness:

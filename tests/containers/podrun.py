@@ -7,15 +7,26 @@ fsGroup as process groups, runAsNonRoot (checked against the image's USER), memo
 CPU limits, ConfigMap and emptyDir volumes (items, subPath, modes), workingDir,
 readOnlyRootFilesystem, capabilities, and the HTTP GET targets of the probes.
 
+Also modelled (for lab-3-plus): Secret volumes (data and stringData, items), a probe's
+timeoutSeconds, init containers (run one after the other before the app container,
+each must exit 0), picking one workload among several (`template=`), and a Service in
+front of a second workload: runs.py resolves its name to the backend container when the
+Service's selector matches that workload's pod labels, and to an address where nothing
+listens when it selects no pods (kube-proxy rejects connections to a Service without
+endpoints).
+
 NOT modelled — a real cluster differs here:
 - probe timing (initialDelay/period/failureThreshold) and the kill that follows
-  failed liveness probes; the tier only reads what a probe would get;
+  failed liveness probes; the tier probes once, at the end of the window, and a startup
+  probe only in that the probes run after it (the window must cover the warm-up);
 - restarts, restartPolicy and the CrashLoopBackOff back-off (containers run once);
 - image pull and imagePullPolicy; the exit code of exec failures (containerd reports
   StartError/128, Docker 127);
-- fsGroup ownership changes on volumes, Secrets, the downward API, projected and
-  persistent volumes, the service-account token mount;
-- init/sidecar containers, Services, DNS, network policy, requests/QoS and node OOM.
+- fsGroup ownership changes on volumes, the downward API, projected and persistent
+  volumes, the service-account token mount and the Kubernetes API (so a pod that reads
+  through the API, as wrong-service-account's does, raises NotModelled);
+- sidecar containers, Service ports other than targetPort = the backend's port, DNS
+  search paths, network policy, requests/QoS and node OOM.
 Anything met here that is not modelled raises NotModelled instead of being ignored.
 """
 
@@ -43,6 +54,7 @@ class HttpProbe:
     kind: str  # liveness | readiness | startup
     path: str
     port: int
+    timeout: float = 1.0  # timeoutSeconds (Kubernetes' default is 1)
 
 
 @dataclass
@@ -123,10 +135,13 @@ def parse_memory(text: str | int) -> int:
     return -(-value.numerator // value.denominator)
 
 
-def pod_template(objects: list[dict]) -> dict:
-    """The pod spec of the single workload (or bare Pod) among rendered objects."""
+def pod_template(objects: list[dict], name: str | None = None) -> dict:
+    """The pod spec of the single workload (or bare Pod) among rendered objects, or of the
+    workload called `name` when there are several."""
     specs = []
     for obj in objects:
+        if name is not None and obj.get("metadata", {}).get("name") != name:
+            continue
         if obj.get("kind") == "Pod":
             specs.append(obj["spec"])
         elif obj.get("kind") in POD_TEMPLATE_KINDS:
@@ -134,6 +149,11 @@ def pod_template(objects: list[dict]) -> dict:
     if len(specs) != 1:
         raise NotModelled(f"expected one pod template among the objects, found {len(specs)}")
     return specs[0]
+
+
+def workloads(objects: list[dict]) -> list[dict]:
+    """The objects with a pod template, in manifest order."""
+    return [o for o in objects if o.get("kind") in POD_TEMPLATE_KINDS]
 
 
 _VAR_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -245,7 +265,26 @@ def _write_configmap_volume(volume: dict, cm: dict | None, target: Path) -> None
         path.chmod(mode)
 
 
-def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: Path):
+def _secret_files(secret: dict) -> dict[str, bytes]:
+    files = {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}
+    files.update({k: str(v).encode() for k, v in (secret.get("stringData") or {}).items()})
+    return files
+
+
+def _write_secret_volume(volume: dict, secret: dict | None, target: Path) -> None:
+    spec = volume["secret"]
+    if secret is None and not spec.get("optional"):
+        # kubelet: the pod stays ContainerCreating with FailedMount events
+        raise KubeletWouldReject(f'volume {volume["name"]}: secret "{spec["secretName"]}" not found')
+    as_configmap = {"name": volume["name"], "configMap": {
+        "name": spec["secretName"], "items": spec.get("items"), "optional": spec.get("optional"),
+        "defaultMode": spec.get("defaultMode", 0o644)}}
+    _write_configmap_volume(as_configmap, {"binaryData": {
+        k: base64.b64encode(v).decode() for k, v in _secret_files(secret or {}).items()}}, target)
+
+
+def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: Path,
+            secrets: dict[str, dict] | None = None):
     volumes = {v["name"]: v for v in pod.get("volumes") or []}
     prepared: dict[str, Path] = {}
     mounts = []
@@ -261,6 +300,9 @@ def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: 
                 cm = _configmap(configmaps, ref["name"], ref.get("optional", False),
                                 f'volume {volume["name"]}')
                 _write_configmap_volume(volume, cm, source)
+            elif "secret" in volume:
+                _write_secret_volume(volume, (secrets or {}).get(volume["secret"]["secretName"]),
+                                     source)
             elif "emptyDir" in volume:
                 source.mkdir(parents=True)
                 source.chmod(0o777)  # kubelet creates emptyDir world-writable
@@ -268,7 +310,7 @@ def _mounts(pod: dict, container: dict, configmaps: dict[str, dict], files_dir: 
                 kinds = sorted(set(volume) - {"name"})
                 raise NotModelled(f'volume {volume["name"]} of type {kinds}')
             prepared[volume["name"]] = source
-        read_only = bool(mount.get("readOnly")) or "configMap" in volume
+        read_only = bool(mount.get("readOnly")) or "configMap" in volume or "secret" in volume
         if mount.get("subPath"):
             sub = source / mount["subPath"]
             if "emptyDir" in volume:
@@ -297,21 +339,31 @@ def _probes(container: dict) -> list[HttpProbe]:
             if port not in ports:
                 raise KubeletWouldReject(f"{kind}Probe: no container port named {port!r}")
             port = ports[port]
-        probes.append(HttpProbe(kind, http.get("path", "/"), int(port)))
+        probes.append(HttpProbe(kind, http.get("path", "/"), int(port),
+                                float(probe.get("timeoutSeconds", 1))))
     return probes
 
 
-def build_run_spec(objects: list[dict], files_dir: Path, *, image_user: str = "") -> RunSpec:
+def build_run_spec(objects: list[dict], files_dir: Path, *, image_user: str = "",
+                   template: str | None = None, init: int | None = None,
+                   probes: bool = True) -> RunSpec:
     """The RunSpec for the (single) container of the pod template among `objects`.
 
-    `files_dir` receives ConfigMap volume files and emptyDir directories; `image_user`
-    is the image's USER (for runAsNonRoot and runAsGroup-only specs).
+    `files_dir` receives ConfigMap/Secret volume files and emptyDir directories;
+    `image_user` is the image's USER (for runAsNonRoot and runAsGroup-only specs);
+    `template` names the workload when there are several; `init` picks that init
+    container instead of the app container; `probes=False` leaves the probes out (a
+    backend, whose TCP readiness runs.py checks by connecting to its port).
     """
-    pod = pod_template(objects)
-    if pod.get("initContainers") or len(pod.get("containers") or []) != 1:
-        raise NotModelled("pods with init containers or more than one container")
-    container = pod["containers"][0]
+    pod = pod_template(objects, template)
+    if len(pod.get("containers") or []) != 1:
+        raise NotModelled("pods with more than one container")
+    container = pod["initContainers"][init] if init is not None else pod["containers"][0]
+    if "serviceAccountName" in pod or any(
+            e.get("name") == "APP_SETTINGS_CONFIGMAP" for e in container.get("env") or []):
+        raise NotModelled("a pod that reads through the Kubernetes API (ServiceAccount token)")
     configmaps = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "ConfigMap"}
+    secrets = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Secret"}
 
     env = _container_env(container, configmaps)
     command = [expand(c, env) for c in container.get("command") or []]
@@ -337,7 +389,8 @@ def build_run_spec(objects: list[dict], files_dir: Path, *, image_user: str = ""
     if "cpu" in limits:
         spec.cpus = f"{float(parse_quantity(limits['cpu'])):g}"
 
-    spec.mounts = _mounts(pod, container, configmaps, files_dir)
+    spec.mounts = _mounts(pod, container, configmaps, files_dir / (container["name"] if init is not None
+                                                                  else ""), secrets)
     spec.workdir = container.get("workingDir")
-    spec.probes = _probes(container)
+    spec.probes = _probes(container) if probes else []
     return spec

@@ -17,7 +17,7 @@ from runner import placement
 from runner.catalog import load_catalog, render_manifests
 from tests.containers.engine import TIER
 from tests.containers.outcome import check_broken, check_solution
-from tests.containers.podrun import pod_template
+from tests.containers.podrun import NotModelled, pod_template
 from tests.containers.runs import Job, run_job
 
 pytestmark = [pytest.mark.containers, pytest.mark.timeout(900)]
@@ -25,11 +25,14 @@ pytestmark = [pytest.mark.containers, pytest.mark.timeout(900)]
 CATALOG = load_catalog()
 SCENARIOS = sorted(CATALOG.scenarios.values(), key=lambda s: s.id)
 BROKEN_WINDOW_SECONDS = 10
+# Scenarios whose broken container takes longer to show its cause (orders gives up on its
+# backend after APP_BACKEND_TIMEOUT_SECONDS=10).
+BROKEN_WINDOWS = {"dependency-unreachable": 16}
 MIN_HEALTHY_SECONDS = 10
 
 
 def _container(objects: list[dict]) -> dict:
-    return pod_template(objects)["containers"][0]
+    return pod_template(objects, objects[0]["metadata"]["name"])["containers"][0]
 
 
 def _raise_memory_limit(objects: list[dict]) -> None:
@@ -40,10 +43,26 @@ def _probe_health_endpoint(objects: list[dict]) -> None:
     _container(objects)["livenessProbe"]["httpGet"]["path"] = "/healthz"
 
 
+def _wait_longer(objects: list[dict]) -> None:
+    _container(objects)["livenessProbe"]["timeoutSeconds"] = 5
+
+
+def _select_the_store(objects: list[dict]) -> None:
+    service = next(o for o in objects if o["kind"] == "Service")
+    service["spec"]["selector"] = {"app": "orders-store"}
+
+
+def _ready_on_health_endpoint(objects: list[dict]) -> None:
+    _container(objects)["readinessProbe"]["httpGet"]["path"] = "/healthz"
+
+
 # cause -> (a change to the broken manifest that stops it from breaking, what the check says)
 MUTATIONS = {
     "oom_killed": (_raise_memory_limit, "no OOM kill observed"),
     "liveness_probe": (_probe_health_endpoint, "does not fail"),
+    "probe_timeout": (_wait_longer, "want a 'timed out' failure"),
+    "dependency_unreachable": (_select_the_store, "no start-up exit with code 1 observed"),
+    "readiness_probe": (_ready_on_health_endpoint, "the readiness probe does not fail"),
 }
 MUTATED = {cause: next((s for s in SCENARIOS if s.cause == cause), None) for cause in MUTATIONS}
 
@@ -57,15 +76,18 @@ def _jobs(image: str) -> list[Job]:
     jobs = []
     for scenario in SCENARIOS:
         jobs.append(Job(f"{scenario.id}-broken", _render(scenario, "broken", image),
-                        BROKEN_WINDOW_SECONDS))
+                        BROKEN_WINDOWS.get(scenario.id, BROKEN_WINDOW_SECONDS), scenario.workload.name))
         jobs.append(Job(f"{scenario.id}-solution", _render(scenario, "solution", image),
-                        max(MIN_HEALTHY_SECONDS, scenario.fixed.min_stable_seconds)))
+                        max(MIN_HEALTHY_SECONDS, scenario.fixed.min_stable_seconds),
+                        scenario.workload.name))
     for cause, (mutate, _) in MUTATIONS.items():
         scenario = MUTATED[cause]
         if scenario is not None:
             objects = copy.deepcopy(_render(scenario, "broken", image))
             mutate(objects)
-            jobs.append(Job(f"{scenario.id}-mutated", objects, BROKEN_WINDOW_SECONDS))
+            jobs.append(Job(f"{scenario.id}-mutated", objects,
+                            BROKEN_WINDOWS.get(scenario.id, BROKEN_WINDOW_SECONDS),
+                            scenario.workload.name))
     return jobs
 
 
@@ -86,6 +108,8 @@ def outcomes(docker_engine, lab_image, container_session, tmp_path_factory):
 
 def _outcome(outcomes, key):
     found = outcomes[key]
+    if isinstance(found, NotModelled):
+        pytest.skip(f"{key}: not modelled by the container tier: {found} (see tests/containers/podrun.py)")
     if isinstance(found, BaseException):
         raise found
     return found
