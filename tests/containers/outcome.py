@@ -168,7 +168,7 @@ def _cause_problems(cause: str, outcome: Outcome) -> list[str]:
         if healthz is None or not healthz.ok:
             problems.append("the app itself is not healthy (GET /healthz did not answer 200)")
         return problems
-    if cause in ("missing_credentials", "dependency_unreachable", "exits_zero"):
+    if cause in ("missing_credentials", "dependency_unreachable", "exits_zero", "service_account"):
         want = 0 if cause == "exits_zero" else 1
         if not outcome.started or outcome.running_after_window or outcome.oom_killed:
             return [f"no start-up exit with code {want} observed: the container {seen}"]

@@ -23,8 +23,9 @@ NOT modelled — a real cluster differs here:
 - image pull and imagePullPolicy; the exit code of exec failures (containerd reports
   StartError/128, Docker 127);
 - fsGroup ownership changes on volumes, the downward API, projected and persistent
-  volumes, the service-account token mount and the Kubernetes API (so a pod that reads
-  through the API, as wrong-service-account's does, raises NotModelled);
+  volumes; the Kubernetes API only as kubeapi.py stands in for it: one ConfigMap GET,
+  decided by the rendered Role/RoleBinding for the pod's ServiceAccount (plain HTTP,
+  APP_API_URL pointed at it; without kube_api= such a pod raises NotModelled);
 - sidecar containers, Service ports other than targetPort = the backend's port, DNS
   search paths, network policy, requests/QoS and node OOM.
 Anything met here that is not modelled raises NotModelled instead of being ignored.
@@ -346,26 +347,31 @@ def _probes(container: dict) -> list[HttpProbe]:
 
 def build_run_spec(objects: list[dict], files_dir: Path, *, image_user: str = "",
                    template: str | None = None, init: int | None = None,
-                   probes: bool = True) -> RunSpec:
+                   probes: bool = True, kube_api: str | None = None) -> RunSpec:
     """The RunSpec for the (single) container of the pod template among `objects`.
 
     `files_dir` receives ConfigMap/Secret volume files and emptyDir directories;
     `image_user` is the image's USER (for runAsNonRoot and runAsGroup-only specs);
     `template` names the workload when there are several; `init` picks that init
     container instead of the app container; `probes=False` leaves the probes out (a
-    backend, whose TCP readiness runs.py checks by connecting to its port).
+    backend, whose TCP readiness runs.py checks by connecting to its port); `kube_api`
+    is the URL of the stand-in API (kubeapi.py) for a pod that reads through the API.
     """
     pod = pod_template(objects, template)
     if len(pod.get("containers") or []) != 1:
         raise NotModelled("pods with more than one container")
     container = pod["initContainers"][init] if init is not None else pod["containers"][0]
-    if "serviceAccountName" in pod or any(
-            e.get("name") == "APP_SETTINGS_CONFIGMAP" for e in container.get("env") or []):
-        raise NotModelled("a pod that reads through the Kubernetes API (ServiceAccount token)")
+    reads_api = "serviceAccountName" in pod or any(
+        e.get("name") == "APP_SETTINGS_CONFIGMAP" for e in container.get("env") or [])
+    if reads_api and kube_api is None:
+        raise NotModelled("a pod that reads through the Kubernetes API (ServiceAccount token) "
+                          "without the stand-in API (kube_api=)")
     configmaps = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "ConfigMap"}
     secrets = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Secret"}
 
     env = _container_env(container, configmaps)
+    if reads_api:
+        env["APP_API_URL"] = kube_api  # where KUBERNETES_SERVICE_HOST would point
     command = [expand(c, env) for c in container.get("command") or []]
     args = [expand(a, env) for a in container.get("args") or []]
     # k8s `command` replaces ENTRYPOINT (and drops CMD); `args` replaces CMD.

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.containers import kubeapi
 from tests.containers.engine import Engine
 from tests.containers.outcome import Outcome, ProbeResult
 from tests.containers.podrun import NotModelled, RunSpec, build_run_spec, pod_template, workloads
@@ -72,7 +73,9 @@ def _wait_exit(engine: Engine, name: str, seconds: float) -> bool:
         engine.run("wait", name, timeout=max(seconds, 0.1))
         return True
     except subprocess.TimeoutExpired:
-        return False
+        # On a loaded machine the `docker wait` client itself can miss the deadline: ask the
+        # engine whether the process is still there rather than trusting the timer alone.
+        return not engine.inspect(name)["State"]["Running"]
 
 
 def _selected(selector: dict, labels: dict) -> bool:
@@ -126,6 +129,24 @@ def _wait_listening(engine: Engine, name: str, port: int) -> None:
         time.sleep(0.3)
 
 
+def _start_kube_api(engine: Engine, job: Job, pod: dict, configmap: str, files: Path,
+                    image_user: str, labels: dict) -> tuple[str, str]:
+    """Start the stand-in API next to the app; return (the app's network, the API URL)."""
+    namespace = job.objects[0]["metadata"].get("namespace", "default")
+    answers, script, _ = kubeapi.prepare(job.objects, pod, namespace, configmap, files / "kubeapi")
+    name = f"crashlab-{job.key}-kubeapi-{uuid.uuid4().hex[:6]}"
+    image = pod["containers"][0]["image"]
+    args = ["run", "-d", "--name", name, "--network", "none", "--restart", "no"]
+    for key, value in labels.items():
+        args += ["--label", f"{key}={value}"]
+    args += ["--mount", f"type=bind,source={files / 'kubeapi'},target=/kubeapi,readonly",
+             "--entrypoint", "python3", image, "/kubeapi/" + script.name,
+             "/kubeapi/" + answers.name, str(kubeapi.PORT)]
+    engine.run(*args, timeout=120)
+    _wait_listening(engine, name, kubeapi.PORT)
+    return f"container:{name}", f"http://127.0.0.1:{kubeapi.PORT}"
+
+
 def _run_init_containers(engine: Engine, job: Job, pod: dict, files: Path, image_user: str,
                          labels: dict, outcome: Outcome) -> bool:
     """Run each init container to its end, in order; False when one did not exit 0."""
@@ -146,12 +167,21 @@ def run_job(engine: Engine, job: Job, session: str, files_root: Path, image_user
     """Start the job's container detached, watch it for its window, probe it, record the outcome."""
     files = files_root / job.key
     files.mkdir(parents=True)
-    spec: RunSpec = build_run_spec(job.objects, files, image_user=image_user, template=job.workload)
     pod = pod_template(job.objects, job.workload)
-    outcome = Outcome(container=pod["containers"][0]["name"], window_seconds=job.window_seconds)
-    name = f"crashlab-{job.key}-{uuid.uuid4().hex[:6]}"
     labels = {**LABELS, SESSION_LABEL: session}
     network = "none"
+    configmap = kubeapi.reads_through_api(pod["containers"][0])
+    api_url = None
+    if configmap:
+        if len(workloads(job.objects)) > 1:
+            raise NotModelled("a pod that reads through the API and has a backend")
+        network, api_url = _start_kube_api(engine, job, pod, configmap, files, image_user, labels)
+    spec: RunSpec = build_run_spec(job.objects, files, image_user=image_user, template=job.workload,
+                                   kube_api=api_url)
+    if configmap:
+        spec.mounts.append((files / "kubeapi" / "serviceaccount", kubeapi.SA_MOUNT, True))
+    outcome = Outcome(container=pod["containers"][0]["name"], window_seconds=job.window_seconds)
+    name = f"crashlab-{job.key}-{uuid.uuid4().hex[:6]}"
     if len(workloads(job.objects)) > 1:
         network, hosts = _start_backends(engine, job, files, image_user, labels)
         hosts_file = files / "etc-hosts"

@@ -214,3 +214,32 @@ def test_every_catalogue_manifest_translates(tmp_path, variant):
         spec = build_run_spec(objects, tmp_path / scenario.id, image_user="10001:10001",
                               template=scenario.workload.name)
         assert spec.image == "lab:1"
+
+
+def test_a_pod_reading_through_the_api_gets_the_stand_in_url(tmp_path):
+    container = {"env": [{"name": "APP_SETTINGS_CONFIGMAP", "value": "x"}]}
+    spec = build_run_spec([_deployment(container)], tmp_path, kube_api="http://127.0.0.1:6443")
+    assert spec.env == {"APP_SETTINGS_CONFIGMAP": "x", "APP_API_URL": "http://127.0.0.1:6443"}
+
+
+@pytest.mark.parametrize("variant,code", [("broken", 403), ("solution", 200)])
+def test_the_stand_in_api_answers_as_rbac_decides(tmp_path, variant, code):
+    import json
+
+    from tests.containers import kubeapi
+
+    scenario = load_catalog().scenario("wrong-service-account")
+    objects = render_manifests(scenario, variant, namespace="crashlab-ci-x", image="lab:1")
+    pod = objects[0]["spec"]["template"]["spec"]
+    answers, _, sa_dir = kubeapi.prepare(objects, pod, "crashlab-ci-x", "reports-settings", tmp_path / "api")
+    (key, (got, body)), = json.loads(answers.read_text()).items()
+    account = pod.get("serviceAccountName", "default")
+    assert key == f"Bearer token-of-{account} /api/v1/namespaces/crashlab-ci-x/configmaps/reports-settings"
+    assert (sa_dir / "token").read_text() == f"token-of-{account}"
+    assert got == code
+    if code == 403:
+        assert body["message"] == (
+            'configmaps "reports-settings" is forbidden: User "system:serviceaccount:crashlab-ci-x:default" '
+            'cannot get resource "configmaps" in API group "" in the namespace "crashlab-ci-x"')
+    else:
+        assert body["data"] == {"currency": "EUR", "timezone": "Europe/Amsterdam"}

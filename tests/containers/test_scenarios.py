@@ -27,7 +27,7 @@ SCENARIOS = sorted(CATALOG.scenarios.values(), key=lambda s: s.id)
 BROKEN_WINDOW_SECONDS = 10
 # Scenarios whose broken container takes longer to show its cause (orders gives up on its
 # backend after APP_BACKEND_TIMEOUT_SECONDS=10).
-BROKEN_WINDOWS = {"dependency-unreachable": 16}
+BROKEN_WINDOWS = {"dependency-unreachable": 25}
 MIN_HEALTHY_SECONDS = 10
 
 
