@@ -85,7 +85,8 @@ def test_a_broken_scenario_file_gives_one_line_naming_file_and_field(tmp_path, m
     assert result.code == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
         f"crashlab: error: {path}: spec.cause: 'perms' is not one of: bad_command, oom_killed, "
-        "app_config, permissions, liveness_probe"]
+        "app_config, permissions, liveness_probe, slow_start, probe_timeout, missing_credentials, "
+        "dependency_unreachable, service_account, exits_zero, readiness_probe"]
     assert "Traceback" not in result.stderr
 
 
