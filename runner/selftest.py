@@ -177,8 +177,9 @@ class _Run:
         found = diagnose(seen.pod, seen.events, logs=seen.logs, previous_logs=seen.previous,
                          container=self.where.container)
         self.outcome.diagnosed = found.cause
-        if found.cause != self.scenario.cause:
-            evidence = [f"cause: got {found.cause} ({found.confidence}), want {self.scenario.cause}"]
+        want = self.scenario.diagnosed_cause
+        if found.cause != want:
+            evidence = [f"cause: got {found.cause} ({found.confidence}), want {want}"]
             evidence += [f"evidence: {line}" for line in found.evidence[:5]]
             raise StepFailed("diagnose", "crashlab diagnose does not name the scenario's cause",
                              evidence, f"Pod {self.where.namespace}/{seen.pod['metadata']['name']}")

@@ -9,6 +9,8 @@ What a participant may do, in each of their own namespaces and nowhere else
 (a Role + RoleBinding per namespace; nothing cluster-scoped):
   read    pods, pods/log, events, deployments, replicasets, configmaps, services
   write   deployments, configmaps (create/update/patch/delete); delete pods
+  and, where the scenario deploys them (EXTRA_RULES): services, secrets, serviceaccounts,
+  roles and rolebindings
   read    their own Namespace object (get, by name), so the lab can check it exists
 """
 
@@ -28,9 +30,32 @@ READ = ["get", "list", "watch"]
 WRITE = ["create", "update", "patch", "delete"]
 
 
-def participant_rules(namespace: str) -> list[dict]:
-    """The Role rules: what the lab and kubectl troubleshooting need, and no more."""
-    return [
+# What a scenario that deploys more than a Deployment and a ConfigMap adds to its namespace's
+# Role (lab-3-plus: a backend Service, a Secret, a ServiceAccount with its Role and binding).
+# Kubernetes' RBAC escalation check refuses a Role or RoleBinding granting more than the
+# participant holds, and no rule here has `bind`, `escalate` or `impersonate`.
+EXTRA_RULES = {
+    "Service": [
+        {"apiGroups": [""], "resources": ["services"], "verbs": list(WRITE)},
+        {"apiGroups": [""], "resources": ["endpoints"], "verbs": list(READ)},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": list(READ)},
+    ],
+    "Secret": [{"apiGroups": [""], "resources": ["secrets"], "verbs": READ + WRITE}],
+    "ServiceAccount": [{"apiGroups": [""], "resources": ["serviceaccounts"],
+                        "verbs": READ + WRITE}],
+    "Role": [{"apiGroups": [RBAC], "resources": ["roles"], "verbs": READ + ["create", "delete"]}],
+    "RoleBinding": [{"apiGroups": [RBAC], "resources": ["rolebindings"],
+                     "verbs": READ + ["create", "delete"]}],
+}
+
+
+def participant_rules(namespace: str, kinds=frozenset()) -> list[dict]:
+    """The Role rules: what the lab and kubectl troubleshooting need, and no more.
+
+    `kinds` are the object kinds the namespace's scenario deploys (`scenario_kinds`); each
+    kind in EXTRA_RULES adds exactly what deploying, fixing and reading it needs.
+    """
+    rules = [
         {"apiGroups": [""], "resources": ["pods", "pods/log", "events", "configmaps", "services"],
          "verbs": list(READ)},
         {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": list(READ)},
@@ -41,6 +66,17 @@ def participant_rules(namespace: str) -> list[dict]:
         {"apiGroups": [""], "resources": ["namespaces"], "resourceNames": [namespace],
          "verbs": ["get"]},
     ]
+    for kind in sorted(set(kinds) & set(EXTRA_RULES)):
+        rules.extend({**rule, "verbs": list(rule["verbs"])} for rule in EXTRA_RULES[kind])
+    return rules
+
+
+def scenario_kinds(scenario) -> frozenset[str]:
+    """Every object kind the scenario's broken and solution manifests create."""
+    from runner.catalog import render_manifests
+
+    return frozenset(obj["kind"] for variant in ("broken", "solution")
+                     for obj in render_manifests(scenario, variant, namespace="kinds"))
 
 
 def workshop_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
@@ -51,12 +87,13 @@ def service_account_name(participant: str) -> str:
     return f"crashlab-{participant}"
 
 
-def participant_objects(lab, participant: str) -> list[dict]:
+def participant_objects(lab, participant: str, kinds: dict | None = None) -> list[dict]:
     """Everything `prepare` creates for one participant, in creation order.
 
     One Namespace per scenario (labelled as the lab's and the workshop's), the
     participant's ServiceAccount in the first one, and in each namespace a Role
-    with `participant_rules` bound to that ServiceAccount.
+    with `participant_rules` bound to that ServiceAccount. `kinds` maps a scenario id to
+    the kinds it deploys (`scenario_kinds`); a scenario missing there gets the base rules.
     """
     namespaces = [placement.namespace_name(participant, s) for s in lab.scenario_ids]
     home = namespaces[0]
@@ -73,7 +110,7 @@ def participant_objects(lab, participant: str) -> list[dict]:
         labels = workshop_labels(lab.id, scenario, participant)
         objects.append({"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": {
             "name": ROLE_NAME, "namespace": namespace, "labels": labels},
-            "rules": participant_rules(namespace)})
+            "rules": participant_rules(namespace, (kinds or {}).get(scenario, frozenset()))})
         objects.append({"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": {
             "name": ROLE_NAME, "namespace": namespace, "labels": labels},
             "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": ROLE_NAME},
@@ -110,14 +147,15 @@ def check_names(names: list[str]) -> str | None:
 # ----------------------------------------------------------------------------- cluster edge
 
 def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int = 8 * 3600,
-            server: str | None = None, progress=lambda line: None) -> dict[str, Path]:
+            server: str | None = None, progress=lambda line: None,
+            kinds: dict | None = None) -> dict[str, Path]:
     """Create every participant's objects and write their kubeconfigs; returns name -> file."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ca_data, insecure = cluster.ca_data()
     written = {}
     for participant in participants:
-        objects = participant_objects(lab, participant)
+        objects = participant_objects(lab, participant, kinds)
         for obj in objects:
             if obj["kind"] == "Namespace":
                 cluster.ensure_namespace(obj["metadata"]["name"], obj["metadata"]["labels"])

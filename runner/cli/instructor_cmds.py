@@ -295,7 +295,9 @@ def run_workshop_prepare(args, env) -> int:
     try:
         written = workshop.prepare(conn, lab, names, Path(args.out),
                                    token_seconds=int(args.token_hours * 3600),
-                                   server=args.server, progress=env.err)
+                                   server=args.server, progress=env.err,
+                                   kinds={s.id: workshop.scenario_kinds(s)
+                                          for s in catalog.lab_scenarios(lab.id)})
     finally:
         conn.close()
     for name, path in written.items():

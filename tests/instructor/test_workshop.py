@@ -190,3 +190,28 @@ def test_live_grade_cli_marks_a_file_that_lies(k8s_api, tmp_path):
     assert "live-failed" in result.stdout and "oom-killed" in result.stdout
     assert "grace" in result.stdout  # live only: no file, found on the cluster
     assert k8s_api.emulator.count("GET", watch=False) <= 6  # 4 lists + ping
+
+
+def test_extra_rules_only_where_the_scenario_deploys_those_kinds():
+    plus = CATALOG.labs["lab-3-plus"]
+    kinds = {s.id: workshop.scenario_kinds(s) for s in CATALOG.lab_scenarios("lab-3-plus")}
+    objects = workshop.participant_objects(plus, "ada", kinds)
+    rules = {o["metadata"]["namespace"]: o["rules"] for o in objects if o["kind"] == "Role"}
+
+    def allowed(namespace, group, resource, verb):
+        return any(group in r["apiGroups"] and resource in r["resources"] and verb in r["verbs"]
+                   for r in rules[namespace])
+
+    account = placement.namespace_name("ada", "wrong-service-account")
+    assert {"ServiceAccount", "Role", "RoleBinding"} <= kinds["wrong-service-account"]
+    assert allowed(account, workshop.RBAC, "rolebindings", "create")
+    assert allowed(account, "", "serviceaccounts", "create")
+    for namespace, namespace_rules in rules.items():
+        for rule in namespace_rules:
+            assert not {"escalate", "bind", "impersonate", "*"} & set(rule["verbs"])
+            assert "clusterroles" not in rule["resources"]
+        if namespace != account:
+            assert not allowed(namespace, workshop.RBAC, "rolebindings", "create"), namespace
+    slow = placement.namespace_name("ada", "slow-start")
+    assert not allowed(slow, "", "secrets", "get")
+    assert not allowed(slow, "", "services", "patch")
