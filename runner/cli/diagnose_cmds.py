@@ -139,11 +139,22 @@ def _print_panel(env, result) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
+    from runner.diagnose.model import NAMES
+
     body = Text()
     body.append("Cause: ", style="bold")
     body.append(result.cause, style="bold red" if result.cause != "unknown" else "bold yellow")
-    body.append(f"  ({result.confidence} confidence)\n")
+    body.append(f"  ({result.confidence} confidence)  {result.name}\n")
     body.append(result.summary + "\n")
+    others = [c for c in result.candidates[1:]]
+    if others:
+        body.append("\nAlso possible:\n", style="bold")
+        for candidate in others:
+            body.append(f"  • {candidate.cause} ({NAMES[candidate.cause]}, {candidate.confidence})\n")
+    if result.separate:
+        body.append("\nTo tell them apart: ", style="bold")
+        body.append(result.separate[0] + "\n")
+        body.append(f"  $ {result.separate[1]}\n", style="cyan")
     for title, lines, style in (("Evidence", result.evidence, ""), ("Next", result.next, "cyan"),
                                 ("Not seen", result.missing, "dim")):
         if lines:

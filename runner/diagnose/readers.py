@@ -8,11 +8,20 @@ import re
 
 from runner.diagnose.read_describe import parse_describe
 from runner.diagnose.read_objects import load_documents, looks_structured, pick_pod, split_documents
-from runner.diagnose.read_tables import (parse_bare_message, parse_event_row, parse_get_pods_row,
-                                         strip_prompt)
+from runner.diagnose.logtext import find_log_clue
+from runner.diagnose.read_tables import (merge_watch_rows, parse_bare_message, parse_event_row,
+                                         parse_get_pods_row, strip_prompt)
 from runner.errors import InputError
 
-_KUBECTL = re.compile(r"^\s*(?:[\w@.:~/()\[\] -]*[$#%>]\s*)?(?:kubectl|k|oc)\s+(\w[\w-]*)(.*)$")
+_KUBECTL = re.compile(r"^\s*(?:[\w@.:~/()\[\]\\ -]*[$#%>]\s*)?(?:kubectl|k|oc)\s+(\w[\w-]*)(.*)$")
+# Terminal colour and cursor codes (kubectl/stern/k9s output copied with them) and bare CRs.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r(?!\n)")
+# What a log line usually carries; prose and random files carry none of it.
+_LOG_SIGNAL = re.compile(
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b\d\d:\d\d:\d\d\b|\b(?:INFO|WARN(?:ING)?|ERROR|DEBUG|FATAL|TRACE|"
+    r"CRITICAL|NOTICE|SEVERE|panic|Exception|Error|error|failed|Traceback|exit(?:ed)?|listening|started|"
+    r"starting|Starting|Started|Listening|Caused by)\b|^\s+at [\w.$<>]+\(|^\s*File \"|^\s*[{\[].*[\"']"
+    r"(?:level|msg|message|severity)[\"']|\b\w+=\S+\s+\w+=\S+|^\s*[\w./-]+:\d+:|^[IWEF]\d{4} ")
 _HEADER = re.compile(r"^\s*(?:NAMESPACE\s+)?(?:NAME\s+READY\s+STATUS|LAST\s*SEEN\s+|Type\s+Reason\s+Age"
                      r"|-{3,}\s+-{3,})")
 _MAX_INPUT = 20_000_000
@@ -27,6 +36,7 @@ def read_any(text: str, source: str = "input") -> tuple[dict | None, list[dict],
 def read_all(text: str, source: str = "input"):
     """Like read_any, but keeps `kubectl logs --previous` sections apart: (pod, events, logs, previous)."""
     _check_text(text, source)
+    text = clean_text(text)
     pods, events, logs, previous, refused = [], [], [], [], []
     for kind, body in _sections(text):
         if kind == "logs":
@@ -47,7 +57,29 @@ def read_all(text: str, source: str = "input"):
         detail = f"found {refused[0]}, not a pod, its events or logs" if refused else \
             "no pod status, events or log lines in it"
         raise InputError(f"cannot read {source}: {detail}")
-    return pick_pod(pods), events, log_text, previous_text
+    if not pods and not events and not previous and not looks_like_logs(log_text):
+        raise InputError(f"cannot read {source}: it is not kubectl output or container logs "
+                         "(no pod fields, events, table rows or log lines); paste kubectl describe "
+                         "pod, get pod -o yaml, get events or logs")
+    return pick_pod(merge_watch_rows(pods)), events, log_text, previous_text
+
+
+def clean_text(text: str) -> str:
+    """The paste without colour codes and stray carriage returns (CRLF ends lines as LF)."""
+    if "\x1b" not in text and "\r" not in text:
+        return text
+    return _ANSI.sub("", text.replace("\r\n", "\n"))
+
+
+def looks_like_logs(text: str | None) -> bool:
+    """Short text is given the benefit of the doubt (`unknown`); a longer text must carry log
+    signals (timestamps, levels, errors, stack frames, key=value) on one line in five."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if len(lines) < 3:
+        return True
+    sample = lines[:400]
+    signals = sum(1 for line in sample if _LOG_SIGNAL.search(line))
+    return signals * 5 >= len(sample) or find_log_clue("\n".join(sample)) is not None
 
 
 def read_pod_object(text: str, source: str = "input") -> tuple[dict | None, list[dict]]:
@@ -62,6 +94,7 @@ def read_pod_object(text: str, source: str = "input") -> tuple[dict | None, list
 def read_describe_text(text: str, source: str = "input") -> tuple[dict | None, list[dict]]:
     """`kubectl describe pod` output (whole, partial or cut off) -> (pod, events)."""
     _check_text(text, source)
+    text = clean_text(text)
     pod, _ = parse_describe(text)
     events = [e for e in (parse_event_row(line) for line in text.splitlines()) if e]
     if pod is None and not events:
@@ -72,6 +105,7 @@ def read_describe_text(text: str, source: str = "input") -> tuple[dict | None, l
 def read_pods_table(text: str, source: str = "input") -> list[dict]:
     """`kubectl get pods` rows -> pod dicts (one per row)."""
     _check_text(text, source)
+    text = clean_text(text)
     pods = [p for p in (parse_get_pods_row(strip_prompt(line)) for line in text.splitlines()) if p]
     if not pods:
         raise InputError(f"cannot read {source}: no `kubectl get pods` rows in it")
@@ -81,6 +115,7 @@ def read_pods_table(text: str, source: str = "input") -> list[dict]:
 def read_events_text(text: str, source: str = "input") -> list[dict]:
     """Events as `kubectl get events` rows, describe Events rows, bare messages, or YAML/JSON."""
     _check_text(text, source)
+    text = clean_text(text)
     if looks_structured(text):
         _, events = split_documents(load_documents(text))
         if events:
@@ -103,7 +138,7 @@ def _check_text(text, source: str) -> None:
     if len(text) > _MAX_INPUT:
         raise InputError(f"cannot read {source}: larger than {_MAX_INPUT // 1_000_000} MB")
     sample = text[:4096]
-    odd = sum(1 for ch in sample if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r\x1b"))
+    odd = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\x1b"))
     if "\x00" in sample or odd > len(sample) * 0.1:
         raise InputError(f"cannot read {source}: binary data, not kubectl output or logs")
 
