@@ -172,9 +172,9 @@ def _read_section(text: str):
         if pods or events:
             return pods, events, None, None
         kinds = [d.get("kind") for d in docs if isinstance(d, dict) and d.get("kind")]
-        if docs:
-            refused = f"a {kinds[0]}" if kinds else "YAML/JSON"
-            return [], [], None, refused
+        if kinds:
+            return [], [], None, f"a {kinds[0]}"
+        # JSON log lines ({"level":"fatal","msg":...}) and `key: value` log text: read as text.
     pod, last_describe_line = parse_describe(text)
     pods = [pod] if pod else []
     events, leftover = [], []
@@ -192,6 +192,8 @@ def _read_section(text: str):
         bare = parse_bare_message(line)
         if bare:
             events.append(bare)
+            if bare["message"][:7].lower() == "error: ":
+                leftover.append(line)  # kubelet's "Error: " and a program's own look alike
             continue
         if not _HEADER.match(line):
             leftover.append(line)
