@@ -104,6 +104,8 @@ def rule_container_config(facts: Facts) -> Finding | None:
     c = facts.container
     waiting_message = str(c.waiting.get("message") or "") if c else ""
     config_error = bool(c and c.waiting_reason == "CreateContainerConfigError")
+    if config_error and ev.classify_runtime_message(waiting_message):
+        return None  # e.g. kubelet's subPath error: a mount, judged by rule_runtime_failure
     probe = Event("", "Failed", waiting_message)
     non_root = facts.matching(ev.is_run_as_non_root)
     if non_root or (waiting_message and ev.is_run_as_non_root(probe)):
