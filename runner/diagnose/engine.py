@@ -62,7 +62,8 @@ def rank_candidates(findings: list[Finding]) -> tuple[Candidate, ...]:
     which branch is taken, the lines say why the others were not.
     """
     first = findings[0]
-    ranked: dict[str, Candidate] = {first.cause: Candidate(first.cause, first.confidence, first.evidence)}
+    ranked: dict[str, Candidate] = {first.cause: Candidate(first.cause, first.confidence, first.evidence,
+                                                           first.against)}
     for alternative in first.alternatives:
         ranked.setdefault(alternative.cause, alternative)
     for finding in findings[1:]:
@@ -74,8 +75,9 @@ def rank_candidates(findings: list[Finding]) -> tuple[Candidate, ...]:
     out = []
     for index, candidate in enumerate(ranked.values()):
         if index == 0:
-            against = [line for other in list(ranked.values())[1:] for line in other.evidence_for[:1]
-                       if line not in candidate.evidence_for]
+            against = list(candidate.evidence_against) + [
+                line for other in list(ranked.values())[1:] for line in other.evidence_for[:1]
+                if line not in candidate.evidence_for]
         else:
             against = [line for line in candidate.evidence_against] + [
                 f"the flowchart stops at {first.cause} first: {line}" for line in winner_line

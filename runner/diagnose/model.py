@@ -86,6 +86,7 @@ class Finding:
     caveats: tuple[str, ...] = ()
     alternatives: tuple[Candidate, ...] = ()
     separate: tuple[str, str] | None = None
+    against: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

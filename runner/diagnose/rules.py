@@ -291,6 +291,10 @@ _KILL_SEPARATES = (
 )
 
 
+_NO_OOM = "no OOMKilled reason and no OOM event were seen"
+_NO_LIVENESS = "no Unhealthy/Killing event naming the liveness probe was seen"
+
+
 def rule_killed(facts: Facts) -> Finding | None:
     """Exit 137/143 with reason Error: a kill, but whose? Events decide; without them, say so."""
     for where, term in facts.terminations():
@@ -299,25 +303,27 @@ def rule_killed(facts: Facts) -> Finding | None:
             continue
         lines = _termination_lines(facts, where, term)
         has_liveness = bool(facts.container and facts.container.spec.get("livenessProbe"))
+        signal = "KILL" if code == 137 else "TERM"
         outside = Candidate("unknown", "low", tuple(lines[-1:]), (
-            f"nothing seen names who sent SIG{'KILL' if code == 137 else 'TERM'}",))
+            f"nothing seen names who sent SIG{signal} (a person, a node agent, the runtime)",))
+        oom = Candidate("oom_killed", "low", tuple(lines), (_NO_OOM,))
+        liveness = Candidate("liveness_probe", "low", tuple(lines), (
+            _NO_LIVENESS + (" in the events given" if facts.has_events else " (no events given)"),))
         if code == 137 and facts.has_events and not has_liveness:
             return Finding("oom_killed", "medium", tuple(lines), (
                 "exit 137 is SIGKILL; with no liveness failure in the events, a node-level OOM kill "
                 "is the likely reason (check the node's kernel log / OOM events)",),
-                alternatives=(outside,), separate=_KILL_SEPARATES)
+                alternatives=(outside,), separate=_KILL_SEPARATES, against=(_NO_OOM,))
         if has_liveness:
             return Finding("liveness_probe", "low", tuple(lines), (
                 f"exit {code} after a kill and the container has a livenessProbe, but no "
                 "Unhealthy events were seen to confirm it",),
-                alternatives=(Candidate("oom_killed", "low", tuple(lines)), outside),
-                separate=_KILL_SEPARATES)
-        cause = "oom_killed" if code == 137 else "liveness_probe"
-        other = "liveness_probe" if code == 137 else "oom_killed"
-        return Finding(cause, "low", tuple(lines), (
-            f"exit {code} means the process was killed (SIG{'KILL' if code == 137 else 'TERM'}); "
+                alternatives=(oom, outside), separate=_KILL_SEPARATES, against=liveness.evidence_against)
+        first, other = (oom, liveness) if code == 137 else (liveness, oom)
+        return Finding(first.cause, "low", tuple(lines), (
+            f"exit {code} means the process was killed (SIG{signal}); "
             "events tell an OOM kill from a liveness kill, and none were given",),
-            alternatives=(Candidate(other, "low", tuple(lines)), outside), separate=_KILL_SEPARATES)
+            alternatives=(other, outside), separate=_KILL_SEPARATES, against=first.evidence_against)
     return None
 
 
