@@ -185,7 +185,7 @@ def run_observe(args, env) -> int:
     pods, events = _observed_objects(args, env)
     now = datetime.now(timezone.utc)
     restarting = observe.find_restarting(pods, now, restart_window, args.min_restarts)
-    looping = observe.find_crashlooping(pods)
+    looping = observe.find_crashlooping(pods, events)
     warnings = observe.count_warnings(events, now, event_window)
     if args.output == "json":
         import json
@@ -234,8 +234,8 @@ def _print_observe_tables(env, args, restarting, looping, warnings) -> None:
          ("NAMESPACE", "POD", "CONTAINER", "RESTARTS", "LAST RESTART"),
          [(r.namespace, r.pod, r.container, str(r.restarts),
            r.last_restart.isoformat() if r.last_restart else "?") for r in restarting]),
-        ("Containers in CrashLoopBackOff now", ("NAMESPACE", "POD", "CONTAINER", "REASON"),
-         [(r.namespace, r.pod, r.container, r.reason) for r in looping]),
+        ("Containers in CrashLoopBackOff now", ("NAMESPACE", "POD", "CONTAINER", "REASON", "LIKELY CAUSE"),
+         [(r.namespace, r.pod, r.container, r.reason, r.cause) for r in looping]),
         (f"Warning events by namespace and reason (last {since or '1d'})",
          ("NAMESPACE", "REASON", "COUNT"),
          [(r.namespace, r.reason, str(r.count)) for r in warnings]),
