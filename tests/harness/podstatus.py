@@ -116,7 +116,7 @@ def ephemeral_storage_message(container: str, limit: str) -> str:
 
 
 def create_container_error_message(cid: str, host_path: str) -> str:
-    """containerd internal/cri/opts/spec_linux.go WithMounts: a missing hostPath source is
+    """containerd internal/cri/opts WithMounts (v1.7/v2.0): a missing hostPath source is
     created with MkdirAll; on a read-only node path that fails, and CreateContainer returns it
     (kubelet: waiting reason CreateContainerError, event `Error: <message>`)."""
     return (f'failed to generate container "{cid}" spec: failed to generate spec: failed to mkdir '
