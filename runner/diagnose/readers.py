@@ -20,7 +20,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r(?!\n)")
 _LOG_SIGNAL = re.compile(
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b\d\d:\d\d:\d\d\b|\b(?:INFO|WARN(?:ING)?|ERROR|DEBUG|FATAL|TRACE|"
     r"CRITICAL|NOTICE|SEVERE|panic|Exception|Error|error|failed|Traceback|exit(?:ed)?|listening|started|"
-    r"starting|Starting|Started|Listening|Caused by)\b|^\s+at [\w.$<>]+\(|^\s*File \"|^\s*[{\[].*[\"']"
+    r"starting|Starting|Started|Listening|Caused by|[Rr]unning|[Cc]onnect(?:ed|ing)?|[Rr]eady|"
+    r"[Ll]oad(?:ed|ing)|[Ss]hutting|[Ss]topp(?:ed|ing)|[Ww]arn|port \d+|[Ii]nitiali[sz](?:ed|ing))\b|https?://"
+    r"|^\s+at [\w.$<>]+\(|^\s*File \"|^\s*[{\[].*[\"']"
     r"(?:level|msg|message|severity)[\"']|\b\w+=\S+\s+\w+=\S+|^\s*[\w./-]+:\d+:|^[IWEF]\d{4} ")
 _HEADER = re.compile(r"^\s*(?:NAMESPACE\s+)?(?:NAME\s+READY\s+STATUS|LAST\s*SEEN\s+|Type\s+Reason\s+Age"
                      r"|-{3,}\s+-{3,})")
@@ -72,14 +74,15 @@ def clean_text(text: str) -> str:
 
 
 def looks_like_logs(text: str | None) -> bool:
-    """Short text is given the benefit of the doubt (`unknown`); a longer text must carry log
-    signals (timestamps, levels, errors, stack frames, key=value) on one line in five."""
+    """Short text is given the benefit of the doubt (`unknown`); a longer text must carry at
+    least one log signal (a timestamp, a level, an error word, a stack frame, key=value):
+    refusing real logs would be worse than reading a random file as `unknown`."""
     lines = [line for line in (text or "").splitlines() if line.strip()]
     if len(lines) < 3:
         return True
     sample = lines[:400]
-    signals = sum(1 for line in sample if _LOG_SIGNAL.search(line))
-    return signals * 5 >= len(sample) or find_log_clue("\n".join(sample)) is not None
+    return any(_LOG_SIGNAL.search(line) for line in sample) or \
+        find_log_clue("\n".join(sample)) is not None
 
 
 def read_pod_object(text: str, source: str = "input") -> tuple[dict | None, list[dict]]:
