@@ -7,6 +7,7 @@ kubelet's wording, which drifts between versions (see pod-status-facts.md).
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from runner.diagnose.podview import as_dict, as_int
 
@@ -52,8 +53,13 @@ class Event:
 
     def says(self, *needles: str) -> bool:
         """True when the message contains any of the (lower-case) needles."""
-        low = self.lowered
-        return any(needle in low for needle in needles)
+        pattern = _NEEDLES.get(needles)
+        if pattern is None:
+            pattern = _NEEDLES[needles] = re.compile("|".join(map(re.escape, needles)))
+        return pattern.search(self.lowered) is not None
+
+
+_NEEDLES: dict[tuple[str, ...], re.Pattern] = {}  # one alternation per needle set: one C call
 
 
 def normalize_event(raw) -> Event | None:
@@ -160,6 +166,7 @@ _EXEC_NAMED = re.compile(r'exec(?: user process caused)?:? \\?"|exec format erro
                          r'|exec user process caused')
 
 
+@lru_cache(maxsize=4096)
 def classify_runtime_message(message: str) -> str | None:
     """`bad_command`, `permissions` or `create_container_error` for a runtime failure message."""
     low = message.lower()

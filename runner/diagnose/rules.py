@@ -30,12 +30,15 @@ class Facts:
     pod_status: dict = field(default_factory=dict)
     has_pod: bool = False
     has_events: bool = False
+    _terminations: list | None = field(default=None, repr=False)
 
     def status_line(self, subpath: str, value) -> str:
         base = self.container.path if self.container else "status"
         return f"{base}.{subpath} = {value}"
 
     def matching(self, predicate) -> list[Event]:
+        if not self.events:
+            return []
         return [event for event in self.events if predicate(event)]
 
     def log_clue(self) -> tuple[str, LogClue] | None:
@@ -46,7 +49,10 @@ class Facts:
         return None
 
     def terminations(self):
-        return list(self.container.terminations()) if self.container else []
+        """(field path, terminated dict) pairs; read once, every rule asks."""
+        if self._terminations is None:
+            self._terminations = list(self.container.terminations()) if self.container else []
+        return self._terminations
 
     def exit_codes(self) -> set[int]:
         return {as_int(t.get("exitCode"), -1) for _, t in self.terminations()}
@@ -106,6 +112,9 @@ def rule_container_config(facts: Facts) -> Finding | None:
     config_error = bool(c and c.waiting_reason == "CreateContainerConfigError")
     if config_error and ev.classify_runtime_message(waiting_message):
         return None  # e.g. kubelet's subPath error: a mount, judged by rule_runtime_failure
+    if not waiting_message and not facts.events:
+        return Finding("missing_config", "low", tuple(_waiting_lines(facts)), (
+            _CONFIG_ERROR_WITHOUT_MESSAGE,)) if config_error else None
     probe = Event("", "Failed", waiting_message)
     non_root = facts.matching(ev.is_run_as_non_root)
     if non_root or (waiting_message and ev.is_run_as_non_root(probe)):
@@ -114,10 +123,14 @@ def rule_container_config(facts: Facts) -> Finding | None:
     if missing or (waiting_message and ev.is_missing_config(probe)):
         return Finding("missing_config", "high", tuple(_waiting_lines(facts) + _event_lines(missing, 1)))
     if config_error:
-        return Finding("missing_config", "low", tuple(_waiting_lines(facts)), (
-            "CreateContainerConfigError without its message: a missing ConfigMap/Secret is the usual "
-            "cause, runAsNonRoot the other; the Failed event says which",))
+        return Finding("missing_config", "low", tuple(_waiting_lines(facts)),
+                       (_CONFIG_ERROR_WITHOUT_MESSAGE,))
     return None
+
+
+_CONFIG_ERROR_WITHOUT_MESSAGE = (
+    "CreateContainerConfigError without its message: a missing ConfigMap/Secret is the usual "
+    "cause, runAsNonRoot the other; the Failed event says which")
 
 
 def rule_failed_mount(facts: Facts) -> Finding | None:
@@ -176,8 +189,8 @@ def rule_runtime_failure(facts: Facts) -> Finding | None:
     """The runtime could not create or start the process; what its message names decides why:
     the executable (bad command), a mount or name (cannot create), a directory (permissions)."""
     cause, lines = _runtime_failure_lines(facts)
-    failures = facts.matching(lambda e: ev.is_start_error(e) or (
-        e.reason == "Failed" and ev.classify_runtime_message(e.message) is not None))
+    failures = facts.matching(lambda e: e.reason in ("Failed", "FailedSync", "BackOff") and (
+        ev.is_start_error(e) or (e.reason == "Failed" and ev.classify_runtime_message(e.message))))
     if cause is None and failures:
         named = [ev.classify_runtime_message(e.message) for e in failures]
         cause = next((n for n in named if n), "bad_command")
