@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from runner import ownership
+from runner import placement
 from runner.kind.versions import SUPPORTED_MINORS
 from tests.cli.helpers import run_cli
 from tests.harness.fixtures import wait_for_pod
@@ -55,9 +55,9 @@ PLAYS = {
 @pytest.mark.parametrize("cause", sorted(PLAYS))
 def test_live_diagnosis_of_a_played_failure(k8s_api, kubelet, cause, kubelet_minor):
     manifest, reached, container = PLAYS[cause]
-    namespace = ownership.namespace_name("ada", cause.replace("_", "-"))
+    namespace = placement.namespace_name("ada", cause.replace("_", "-"))
     cluster = k8s_api.connect()
-    labels = ownership.owner_labels("lab-3", "diagnose-plays", "ada")
+    labels = placement.owner_labels("lab-3", "diagnose-plays", "ada")
     cluster.ensure_namespace(namespace, labels)
     cluster.apply([manifest], namespace, labels=labels)
     wait_for_pod(cluster, namespace, reached, timeout=20)
