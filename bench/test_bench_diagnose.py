@@ -61,3 +61,44 @@ def test_bench_diagnose_pods(benchmark):
 
 def test_bench_json_loads_baseline(benchmark):
     benchmark(loads_batch)
+
+
+# ---- text diagnosis of a pasted 200-line describe + events + logs (goal: < 50 ms) --------------
+
+GOAL_PASTE_SECONDS = 0.050
+
+
+def _paste_200_lines() -> str:
+    describe = (FIXTURES / "app_config__describe_with_logs.txt").read_text().splitlines()
+    events = [f"  Warning  BackOff    {n}s (x{n} over 5m)   kubelet  Back-off restarting failed container "
+              f"app in pod web-0_shop(1)" for n in range(1, 41)]
+    logs = [f"2026-11-30T09:{n // 60:02d}:{n % 60:02d}.000Z INFO  request {n} served in {n % 7} ms"
+            for n in range(200)]
+    lines = (describe + events + ["$ kubectl logs web-0 -n shop --previous"] + logs)[:199]
+    return "\n".join(lines + ["Caused by: java.lang.IllegalArgumentException: Could not resolve "
+                              "placeholder 'backend.url'"]) + "\n"
+
+
+PASTE = _paste_200_lines()
+
+
+def diagnose_paste_text() -> str:
+    import io
+
+    from runner.cli import main
+    from runner.cli.env import Environment
+
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(PASTE),
+                      environ={"NO_COLOR": "1"})
+    assert main(["diagnose", "-f", "-"], env=env) == 0
+    return env.stdout.getvalue()
+
+
+def test_bench_diagnose_200_line_paste_text(benchmark):
+    assert len(PASTE.splitlines()) == 200
+    out = benchmark.pedantic(diagnose_paste_text, rounds=30, warmup_rounds=2)
+    assert "Cause: app_config" in out
+    median = benchmark.stats.stats.median
+    benchmark.extra_info.update(median_ms=round(median * 1000, 2))
+    print(f"\ntext diagnosis of a 200-line paste: median {median * 1000:.1f} ms")
+    assert median < GOAL_PASTE_SECONDS

@@ -139,11 +139,22 @@ def _print_panel(env, result) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
+    from runner.diagnose.model import NAMES
+
     body = Text()
     body.append("Cause: ", style="bold")
     body.append(result.cause, style="bold red" if result.cause != "unknown" else "bold yellow")
-    body.append(f"  ({result.confidence} confidence)\n")
+    body.append(f"  ({result.confidence} confidence)  {result.name}\n")
     body.append(result.summary + "\n")
+    others = [c for c in result.candidates[1:]]
+    if others:
+        body.append("\nAlso possible:\n", style="bold")
+        for candidate in others:
+            body.append(f"  • {candidate.cause} ({NAMES[candidate.cause]}, {candidate.confidence})\n")
+    if result.separate:
+        body.append("\nTo tell them apart: ", style="bold")
+        body.append(result.separate[0] + "\n")
+        body.append(f"  $ {result.separate[1]}\n", style="cyan")
     for title, lines, style in (("Evidence", result.evidence, ""), ("Next", result.next, "cyan"),
                                 ("Not seen", result.missing, "dim")):
         if lines:
@@ -174,7 +185,7 @@ def run_observe(args, env) -> int:
     pods, events = _observed_objects(args, env)
     now = datetime.now(timezone.utc)
     restarting = observe.find_restarting(pods, now, restart_window, args.min_restarts)
-    looping = observe.find_crashlooping(pods)
+    looping = observe.find_crashlooping(pods, events)
     warnings = observe.count_warnings(events, now, event_window)
     if args.output == "json":
         import json
@@ -223,8 +234,8 @@ def _print_observe_tables(env, args, restarting, looping, warnings) -> None:
          ("NAMESPACE", "POD", "CONTAINER", "RESTARTS", "LAST RESTART"),
          [(r.namespace, r.pod, r.container, str(r.restarts),
            r.last_restart.isoformat() if r.last_restart else "?") for r in restarting]),
-        ("Containers in CrashLoopBackOff now", ("NAMESPACE", "POD", "CONTAINER", "REASON"),
-         [(r.namespace, r.pod, r.container, r.reason) for r in looping]),
+        ("Containers in CrashLoopBackOff now", ("NAMESPACE", "POD", "CONTAINER", "REASON", "LIKELY CAUSE"),
+         [(r.namespace, r.pod, r.container, r.reason, r.cause) for r in looping]),
         (f"Warning events by namespace and reason (last {since or '1d'})",
          ("NAMESPACE", "REASON", "COUNT"),
          [(r.namespace, r.reason, str(r.count)) for r in warnings]),

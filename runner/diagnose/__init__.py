@@ -4,6 +4,6 @@ Never imports `kubernetes`; the CLI and session feed it plain camelCase dicts.
 """
 
 from runner.diagnose.engine import diagnose
-from runner.diagnose.model import CAUSES, Diagnosis
+from runner.diagnose.model import CAUSE_TABLE, CAUSES, Candidate, Diagnosis
 
-__all__ = ["CAUSES", "Diagnosis", "diagnose"]
+__all__ = ["CAUSE_TABLE", "CAUSES", "Candidate", "Diagnosis", "diagnose"]

@@ -1,13 +1,13 @@
 """diagnose(): pod + events + logs -> the cause, with the evidence lines that show it."""
 
 from runner.diagnose.events import Event, normalize_events
-from runner.diagnose.model import Diagnosis, Finding
+from runner.diagnose.model import Candidate, Diagnosis, Finding
 from runner.diagnose.nextsteps import suggest_commands
 from runner.diagnose.podview import (ContainerView, as_dict, list_containers, pick_container,
                                      pod_name, pod_namespace)
-from runner.diagnose.rules import Facts, run_rules
+from runner.diagnose.rules import Facts, run_all_rules
 
-_NO_CONTAINER_RAN = ("image_pull", "missing_config")
+_NO_CONTAINER_RAN = ("image_pull", "missing_config", "create_container_error", "evicted")
 
 
 def diagnose(pod: dict | None, events=(), logs: str | None = None,
@@ -34,7 +34,12 @@ def diagnose(pod: dict | None, events=(), logs: str | None = None,
     facts = Facts(container=view, events=relevant, logs=logs, previous_logs=previous_logs,
                   pod_status=as_dict(as_dict(pod).get("status")), has_pod=bool(views),
                   has_events=bool(all_events))
-    finding = run_rules(facts)
+    findings = run_all_rules(facts)
+    finding = findings[0]
+    pod_ref = (name or "<pod>") + (f" -n {namespace}" if namespace else "")
+    separate = None
+    if finding.separate:
+        separate = (finding.separate[0], finding.separate[1].replace("<pod>", pod_ref))
     return Diagnosis(
         cause=finding.cause,
         confidence=finding.confidence,
@@ -42,11 +47,48 @@ def diagnose(pod: dict | None, events=(), logs: str | None = None,
         evidence=finding.evidence,
         next=suggest_commands(finding.cause, name, namespace, view,
                               [e.message for e in relevant]),
-        missing=_missing(finding, bool(views), bool(all_events), logs, previous_logs,
-                         (name or "<pod>") + (f" -n {namespace}" if namespace else "")),
+        missing=_missing(finding, bool(views), bool(all_events), logs, previous_logs, pod_ref),
         pod=name,
         namespace=namespace,
+        candidates=rank_candidates(findings),
+        separate=separate,
     )
+
+
+def rank_candidates(findings: list[Finding]) -> tuple[Candidate, ...]:
+    """The diagnosis first, then what the same facts leave open, then later rules' causes.
+
+    Evidence against a candidate is what the others found: the flowchart's order says
+    which branch is taken, the lines say why the others were not.
+    """
+    first = findings[0]
+    ranked: dict[str, Candidate] = {first.cause: Candidate(first.cause, first.confidence, first.evidence,
+                                                           first.against)}
+    for alternative in first.alternatives:
+        ranked.setdefault(alternative.cause, alternative)
+    for finding in findings[1:]:
+        ranked.setdefault(finding.cause, Candidate(finding.cause, _weaker(finding.confidence),
+                                                   finding.evidence))
+        for alternative in finding.alternatives:
+            ranked.setdefault(alternative.cause, alternative)
+    winner_line = first.evidence[:1]
+    out = []
+    for index, candidate in enumerate(ranked.values()):
+        if index == 0:
+            against = list(candidate.evidence_against) + [
+                line for other in list(ranked.values())[1:] for line in other.evidence_for[:1]
+                if line not in candidate.evidence_for]
+        else:
+            against = [line for line in candidate.evidence_against] + [
+                f"the flowchart stops at {first.cause} first: {line}" for line in winner_line
+                if line not in candidate.evidence_for]
+        out.append(Candidate(candidate.cause, candidate.confidence, candidate.evidence_for,
+                             tuple(dict.fromkeys(against))))
+    return tuple(out)
+
+
+def _weaker(confidence: str) -> str:
+    return "medium" if confidence == "high" else "low"
 
 
 def _choose(views: list[ContainerView], events: list[Event], wanted: str | None):

@@ -7,14 +7,24 @@ kubelet's wording, which drifts between versions (see pod-status-facts.md).
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from runner.diagnose.podview import as_dict, as_int
 
 _FIELD_PATH = re.compile(r"spec\.(initContainers|containers|ephemeralContainers)\{([^}]+)\}")
+# kubectl 1.35+ describe prints `spec.containers{app}: ` before the message (kubernetes PR
+# #133627, staging/src/k8s.io/kubectl/pkg/describe/describe.go DescribeEvents); client-go's
+# event aggregator prefixes `(combined from similar events): `
+# (staging/src/k8s.io/client-go/tools/record/events_cache.go).
+_MESSAGE_PREFIX = re.compile(
+    r"^(?:\(combined from similar events\):\s*)?"
+    r"(?:(spec\.(?:initContainers|containers|ephemeralContainers)\{[^}]*\}):\s*)?"
+    r"(?:\(combined from similar events\):\s*)?")
 _CONTAINER_IN_MESSAGE = (
     re.compile(r"[Bb]ack-off restarting failed container[ =]([\w.-]+)"),
     re.compile(r"^Container ([\w.-]+) failed (?:liveness|startup) probe"),
-    re.compile(r"^(?:Created|Started|Stopping) container:? ([\w.-]+)"),
+    re.compile(r"^(?:Created|Started|Stopping) container:? \"?([\w.-]+)"),
+    re.compile(r"^Killing container with id \w+://([\w.-]+):"),
     re.compile(r"container: ([\w.-]+)\)"),
     re.compile(r'for "([\w.-]+)" with \w+'),
 )
@@ -43,8 +53,13 @@ class Event:
 
     def says(self, *needles: str) -> bool:
         """True when the message contains any of the (lower-case) needles."""
-        low = self.lowered
-        return any(needle in low for needle in needles)
+        pattern = _NEEDLES.get(needles)
+        if pattern is None:
+            pattern = _NEEDLES[needles] = re.compile("|".join(map(re.escape, needles)))
+        return pattern.search(self.lowered) is not None
+
+
+_NEEDLES: dict[tuple[str, ...], re.Pattern] = {}  # one alternation per needle set: one C call
 
 
 def normalize_event(raw) -> Event | None:
@@ -57,7 +72,8 @@ def normalize_event(raw) -> Event | None:
     obj = as_dict(raw.get("involvedObject") or raw.get("regarding"))
     series = as_dict(raw.get("series"))
     count = as_int(raw.get("count") or series.get("count") or raw.get("deprecatedCount"), 1)
-    match = _FIELD_PATH.search(str(obj.get("fieldPath") or ""))
+    message, prefixed_path = split_message_prefix(message)
+    match = _FIELD_PATH.search(str(obj.get("fieldPath") or prefixed_path or ""))
     container = match.group(2) if match else container_from_message(message)
     namespace = _text(obj.get("namespace")) or _text(as_dict(raw.get("metadata")).get("namespace"))
     last = _text(raw.get("lastTimestamp") or series.get("lastObservedTime") or raw.get("eventTime")
@@ -70,6 +86,14 @@ def normalize_event(raw) -> Event | None:
 
 def _text(value) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def split_message_prefix(message: str) -> tuple[str, str | None]:
+    """(message without kubectl's field-path / aggregator prefix, the field path or None)."""
+    if not message.startswith(("spec.", "(combined")):
+        return message, None
+    match = _MESSAGE_PREFIX.match(message)
+    return message[match.end():], match.group(1)
 
 
 def normalize_events(raws) -> list[Event]:
@@ -86,27 +110,73 @@ def container_from_message(message: str) -> str | None:
 
 
 def is_liveness_failure(event: Event) -> bool:
-    return event.reason == "Unhealthy" and event.says("liveness probe", "startup probe")
+    return event.reason == "Unhealthy" and event.says("liveness probe")
 
 
 def is_liveness_kill(event: Event) -> bool:
-    return event.reason in ("Killing", "Unhealthy", "FailedKillPod") and event.says(
-        "failed liveness probe", "failed startup probe")
+    return event.reason in ("Killing", "Unhealthy", "FailedKillPod") and event.says("failed liveness probe")
+
+
+def is_startup_failure(event: Event) -> bool:
+    return event.reason == "Unhealthy" and event.says("startup probe")
+
+
+def is_startup_kill(event: Event) -> bool:
+    return event.reason in ("Killing", "Unhealthy", "FailedKillPod") and event.says("failed startup probe")
 
 
 def is_readiness_failure(event: Event) -> bool:
     return event.reason == "Unhealthy" and event.says("readiness probe")
 
 
+def is_eviction(event: Event) -> bool:
+    """kubelet's eviction manager: reason `Evicted`, `The node was low on resource: ...`
+    (pkg/kubelet/eviction/helpers.go nodeLowMessageFmt, eviction_manager.go Reason)."""
+    return event.reason in ("Evicted", "Evict") or event.says(
+        "the node was low on resource", "the node had condition")
+
+
 def is_restart_backoff(event: Event) -> bool:
     return event.says("back-off restarting failed container", "crashloopbackoff")
 
 
-_START_ERROR = ("failed to create containerd task", "oci runtime create failed",
+_START_ERROR = ("failed to create containerd task", "oci runtime create failed", "oci runtime error",
+                "container create failed", "runc create failed", "error mounting",
                 "oci runtime start failed", "executable file not found", "exec format error",
                 "starting container process caused", "unable to start container process",
                 "runcontainererror", "failed to start container", "cannot run container",
                 "error response from daemon")
+
+
+# What a runtime failure message names decides its cause (runc uses one wording,
+# "unable to start container process", for different faults):
+# - a mount, a subPath, a name conflict -> the container cannot be created
+#   (runc libcontainer/rootfs_linux.go "error mounting %q to rootfs at %q";
+#   kubelet pkg/kubelet/kubelet_pods.go "failed to prepare subPath for volumeMount";
+#   containerd "failed to create containerd container"; CRI-O/Docker "is already in use")
+# - the process's working directory or a file it opens -> permissions
+#   (runc libcontainer/init_linux.go "chdir to cwd (%q) set in config.json failed")
+# - the executable itself -> bad command (`exec: "<argv0>": ...`)
+_CREATE_WORDS = ("error mounting", "mount through procfd", "failed to prepare subpath",
+                 "subpath", "failed to create containerd container", "is already in use",
+                 "failed to reserve container name", "failed to generate container")
+_PERMISSION_WORDS = ("chdir to cwd", "set in config.json failed: permission denied",
+                     "open /dev/", "setgroups", "operation not permitted")
+_EXEC_NAMED = re.compile(r'exec(?: user process caused)?:? \\?"|exec format error|executable file not found'
+                         r'|exec user process caused')
+
+
+@lru_cache(maxsize=4096)
+def classify_runtime_message(message: str) -> str | None:
+    """`bad_command`, `permissions` or `create_container_error` for a runtime failure message."""
+    low = message.lower()
+    if _EXEC_NAMED.search(message) and "error mounting" not in low:
+        return "bad_command"
+    if any(word in low for word in _CREATE_WORDS):
+        return "create_container_error"
+    if any(word in low for word in _PERMISSION_WORDS):
+        return "permissions"
+    return None
 
 
 def is_start_error(event: Event) -> bool:

@@ -4,7 +4,7 @@ from runner.diagnose.events import missing_object_name
 from runner.diagnose.podview import ContainerView
 
 _RAN = ("bad_command", "oom_killed", "app_config", "permissions", "liveness_probe",
-        "exits_zero", "unknown")
+        "startup_probe", "init_container", "exits_zero", "unknown")
 
 
 def suggest_commands(cause: str, pod: str | None, namespace: str | None,
@@ -43,6 +43,19 @@ def _specific(cause, pod_ref, ns, namespace, container, name, messages) -> list[
     if cause == "liveness_probe":
         return [_jsonpath(pod_ref, ns, spec("livenessProbe"), spec("startupProbe")),
                 f"kubectl logs {pod_ref}{ns}{' -c ' + name if name else ''}"]
+    if cause == "startup_probe":
+        return [_jsonpath(pod_ref, ns, spec("startupProbe"), spec("livenessProbe")),
+                f"kubectl logs {pod_ref}{ns}{' -c ' + name if name else ''}"]
+    if cause == "init_container":
+        return [_jsonpath(pod_ref, ns, "{.spec.initContainers[*].name}",
+                          "{.status.initContainerStatuses[*].lastState.terminated}")]
+    if cause == "evicted":
+        return [_jsonpath(pod_ref, ns, "{.status.reason}", "{.status.message}", "{.spec.nodeName}"),
+                "kubectl describe node <node>   # Conditions: MemoryPressure, DiskPressure, PIDPressure",
+                f"kubectl get pods{ns} --field-selector=status.phase=Failed"]
+    if cause == "create_container_error":
+        return [_jsonpath(pod_ref, ns, spec("volumeMounts"), "{.spec.volumes}"),
+                f"kubectl get events{ns} --field-selector involvedObject.name={pod_ref},reason=Failed"]
     if cause == "readiness_probe":
         return [_jsonpath(pod_ref, ns, spec("readinessProbe")),
                 f"kubectl get endpoints{ns}"]

@@ -31,6 +31,7 @@ class CrashLooping:
     pod: str | None
     container: str | None
     reason: str
+    cause: str | None = None  # what `crashlab diagnose` names from the pod and its events
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,30 @@ def find_restarting(pods, now: datetime, window: timedelta = timedelta(hours=1),
     return sorted(rows, key=lambda r: (-r.restarts, r.namespace or "", r.pod or ""))
 
 
-def find_crashlooping(pods) -> list[CrashLooping]:
-    """Containers (init ones too) whose current state is waiting CrashLoopBackOff."""
+def find_crashlooping(pods, events=()) -> list[CrashLooping]:
+    """Containers (init ones too) whose current state is waiting CrashLoopBackOff, each with
+    the cause the flowchart names from the pod and its events (no logs: often a low guess)."""
+    from runner.diagnose.engine import diagnose
+
     rows = []
     for pod in pods or ():
         for view in list_containers(pod):
             if view.waiting_reason == "CrashLoopBackOff":
+                found = diagnose(pod, _events_of(events, pod), container=view.name)
                 rows.append(CrashLooping(pod_namespace(pod), pod_name(pod), view.name,
-                                         view.waiting_reason))
+                                         view.waiting_reason, found.cause))
     return rows
+
+
+def _events_of(events, pod) -> list:
+    name, namespace = pod_name(pod), pod_namespace(pod)
+    picked = []
+    for raw in events or ():
+        involved = raw.get("involvedObject") or raw.get("regarding") if isinstance(raw, dict) else None
+        if isinstance(involved, dict) and involved.get("name") == name and \
+                involved.get("namespace", namespace) == namespace:
+            picked.append(raw)
+    return picked
 
 
 def count_warnings(events, now: datetime | None = None,

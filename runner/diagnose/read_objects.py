@@ -31,10 +31,25 @@ def load_documents(text: str) -> list:
     return _load_yaml_trimming(textwrap.dedent(text.expandtabs(2)))
 
 
+_CUT_REASON = re.compile(r"^(\s*-?\s*reason:\s*)([A-Za-z]{3,})$")
+
+
+def _complete_cut_reason(lines: list[str]) -> list[str]:
+    """A paste cut inside its last `reason:` value (`reason: OOMKil`) gets the known reason."""
+    from runner.diagnose.read_describe import KNOWN_REASONS
+
+    match = _CUT_REASON.match(lines[-1]) if lines else None
+    if match and match.group(2) not in KNOWN_REASONS:
+        options = [r for r in KNOWN_REASONS if r.startswith(match.group(2))]
+        if len(options) == 1:
+            return lines[:-1] + [match.group(1) + options[0]]
+    return lines
+
+
 def _load_yaml_trimming(text: str) -> list:
     import yaml
 
-    lines = text.splitlines()
+    lines = _complete_cut_reason(text.splitlines())
     for cut in range(min(_MAX_TRIMS, len(lines))):
         candidate = "\n".join(lines[: len(lines) - cut])
         try:

@@ -8,11 +8,22 @@ import re
 
 from runner.diagnose.read_describe import parse_describe
 from runner.diagnose.read_objects import load_documents, looks_structured, pick_pod, split_documents
-from runner.diagnose.read_tables import (parse_bare_message, parse_event_row, parse_get_pods_row,
-                                         strip_prompt)
+from runner.diagnose.logtext import find_log_clue
+from runner.diagnose.read_tables import (merge_watch_rows, parse_bare_message, parse_event_row,
+                                         parse_get_pods_row, strip_prompt)
 from runner.errors import InputError
 
-_KUBECTL = re.compile(r"^\s*(?:[\w@.:~/()\[\] -]*[$#%>]\s*)?(?:kubectl|k|oc)\s+(\w[\w-]*)(.*)$")
+_KUBECTL = re.compile(r"^\s*(?:[\w@.:~/()\[\]\\ -]*[$#%>]\s*)?(?:kubectl|k|oc)\s+(\w[\w-]*)(.*)$")
+# Terminal colour and cursor codes (kubectl/stern/k9s output copied with them) and bare CRs.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r(?!\n)")
+# What a log line usually carries; prose and random files carry none of it.
+_LOG_SIGNAL = re.compile(
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b\d\d:\d\d:\d\d\b|\b(?:INFO|WARN(?:ING)?|ERROR|DEBUG|FATAL|TRACE|"
+    r"CRITICAL|NOTICE|SEVERE|panic|Exception|Error|error|failed|Traceback|exit(?:ed)?|listening|started|"
+    r"starting|Starting|Started|Listening|Caused by|[Rr]unning|[Cc]onnect(?:ed|ing)?|[Rr]eady|"
+    r"[Ll]oad(?:ed|ing)|[Ss]hutting|[Ss]topp(?:ed|ing)|[Ww]arn|port \d+|[Ii]nitiali[sz](?:ed|ing))\b|https?://"
+    r"|^\s+at [\w.$<>]+\(|^\s*File \"|^\s*[{\[].*[\"']"
+    r"(?:level|msg|message|severity)[\"']|\b\w+=\S+\s+\w+=\S+|^\s*[\w./-]+:\d+:|^[IWEF]\d{4} ")
 _HEADER = re.compile(r"^\s*(?:NAMESPACE\s+)?(?:NAME\s+READY\s+STATUS|LAST\s*SEEN\s+|Type\s+Reason\s+Age"
                      r"|-{3,}\s+-{3,})")
 _MAX_INPUT = 20_000_000
@@ -27,6 +38,7 @@ def read_any(text: str, source: str = "input") -> tuple[dict | None, list[dict],
 def read_all(text: str, source: str = "input"):
     """Like read_any, but keeps `kubectl logs --previous` sections apart: (pod, events, logs, previous)."""
     _check_text(text, source)
+    text = clean_text(text)
     pods, events, logs, previous, refused = [], [], [], [], []
     for kind, body in _sections(text):
         if kind == "logs":
@@ -47,7 +59,30 @@ def read_all(text: str, source: str = "input"):
         detail = f"found {refused[0]}, not a pod, its events or logs" if refused else \
             "no pod status, events or log lines in it"
         raise InputError(f"cannot read {source}: {detail}")
-    return pick_pod(pods), events, log_text, previous_text
+    if not pods and not events and not previous and not looks_like_logs(log_text):
+        raise InputError(f"cannot read {source}: it is not kubectl output or container logs "
+                         "(no pod fields, events, table rows or log lines); paste kubectl describe "
+                         "pod, get pod -o yaml, get events or logs")
+    return pick_pod(merge_watch_rows(pods)), events, log_text, previous_text
+
+
+def clean_text(text: str) -> str:
+    """The paste without colour codes and stray carriage returns (CRLF ends lines as LF)."""
+    if "\x1b" not in text and "\r" not in text:
+        return text
+    return _ANSI.sub("", text.replace("\r\n", "\n"))
+
+
+def looks_like_logs(text: str | None) -> bool:
+    """Short text is given the benefit of the doubt (`unknown`); a longer text must carry at
+    least one log signal (a timestamp, a level, an error word, a stack frame, key=value):
+    refusing real logs would be worse than reading a random file as `unknown`."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if len(lines) < 3:
+        return True
+    sample = lines[:400]
+    return any(_LOG_SIGNAL.search(line) for line in sample) or \
+        find_log_clue("\n".join(sample)) is not None
 
 
 def read_pod_object(text: str, source: str = "input") -> tuple[dict | None, list[dict]]:
@@ -62,6 +97,7 @@ def read_pod_object(text: str, source: str = "input") -> tuple[dict | None, list
 def read_describe_text(text: str, source: str = "input") -> tuple[dict | None, list[dict]]:
     """`kubectl describe pod` output (whole, partial or cut off) -> (pod, events)."""
     _check_text(text, source)
+    text = clean_text(text)
     pod, _ = parse_describe(text)
     events = [e for e in (parse_event_row(line) for line in text.splitlines()) if e]
     if pod is None and not events:
@@ -72,6 +108,7 @@ def read_describe_text(text: str, source: str = "input") -> tuple[dict | None, l
 def read_pods_table(text: str, source: str = "input") -> list[dict]:
     """`kubectl get pods` rows -> pod dicts (one per row)."""
     _check_text(text, source)
+    text = clean_text(text)
     pods = [p for p in (parse_get_pods_row(strip_prompt(line)) for line in text.splitlines()) if p]
     if not pods:
         raise InputError(f"cannot read {source}: no `kubectl get pods` rows in it")
@@ -81,6 +118,7 @@ def read_pods_table(text: str, source: str = "input") -> list[dict]:
 def read_events_text(text: str, source: str = "input") -> list[dict]:
     """Events as `kubectl get events` rows, describe Events rows, bare messages, or YAML/JSON."""
     _check_text(text, source)
+    text = clean_text(text)
     if looks_structured(text):
         _, events = split_documents(load_documents(text))
         if events:
@@ -103,7 +141,7 @@ def _check_text(text, source: str) -> None:
     if len(text) > _MAX_INPUT:
         raise InputError(f"cannot read {source}: larger than {_MAX_INPUT // 1_000_000} MB")
     sample = text[:4096]
-    odd = sum(1 for ch in sample if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r\x1b"))
+    odd = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\x1b"))
     if "\x00" in sample or odd > len(sample) * 0.1:
         raise InputError(f"cannot read {source}: binary data, not kubectl output or logs")
 
@@ -137,9 +175,9 @@ def _read_section(text: str):
         if pods or events:
             return pods, events, None, None
         kinds = [d.get("kind") for d in docs if isinstance(d, dict) and d.get("kind")]
-        if docs:
-            refused = f"a {kinds[0]}" if kinds else "YAML/JSON"
-            return [], [], None, refused
+        if kinds:
+            return [], [], None, f"a {kinds[0]}"
+        # JSON log lines ({"level":"fatal","msg":...}) and `key: value` log text: read as text.
     pod, last_describe_line = parse_describe(text)
     pods = [pod] if pod else []
     events, leftover = [], []
@@ -157,6 +195,8 @@ def _read_section(text: str):
         bare = parse_bare_message(line)
         if bare:
             events.append(bare)
+            if bare["message"][:7].lower() == "error: ":
+                leftover.append(line)  # kubelet's "Error: " and a program's own look alike
             continue
         if not _HEADER.match(line):
             leftover.append(line)

@@ -406,7 +406,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, "BadRequest", f"a container name must be specified for pod "
                                f"{name}, choose one of: [{' '.join(containers)}]")
             container = containers[0]
-        if container not in containers:
+        inits = [c["name"] for c in pod.get("spec", {}).get("initContainers") or []]
+        if container not in containers + inits:  # init containers have logs too
             raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {name}")
         logs = self.emu.logs(namespace, name, container)
         if "refused" in logs:

@@ -11,14 +11,16 @@ timestamps, containerd IDs, 1.33 event wording. Durations are multiplied by
 """
 
 import hashlib
+import re
 import secrets
 import threading
 
+from . import applog, appmodel, podstatus
 from .httpapi import Gone, HttpApi
-from .podrun import PodRun
-from .podrun import BACKOFF_CAP
+from .podrun import BACKOFF_CAP, BACKOFF_START, PodRun
+from .podstatus import container_id, running, terminated, waiting
 from .store import ApiError, now_rfc3339
-from .wording import DEFAULT_MINOR, WORDINGS
+from .wording import DEFAULT_MINOR, WORDINGS, backoff_event
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
 
@@ -86,6 +88,10 @@ class Kubelet:
         self._thread.join(timeout=5)
         for run in list(self.runs.values()):
             run.join(timeout=5)
+
+    def special_play(self, pod: dict):
+        """The timeline for a spec that fails outside the lab app's contract, or None."""
+        return pick_play(pod)
 
     def next_ip(self) -> str:
         with self._lock:
@@ -290,3 +296,153 @@ def _qos(spec: dict) -> str:
         (r.get("limits") or {}).get(k) for r in resources for k in ("cpu", "memory"))
     return "Guaranteed" if guaranteed else "Burstable"
 
+
+
+# ------------------------------------------------------------------ plays beyond the lab app
+# Chosen from the pod spec, as a node would meet it (pod-status-facts.md):
+# - an init container whose command ends in `exit N` (N > 0): Init:Error / Init:CrashLoopBackOff
+# - a startupProbe on a path the app does not serve: "failed startup probe, will be restarted"
+# - an ephemeral-storage limit under 1 MiB: the pod is evicted (phase Failed, reason Evicted)
+# - a hostPath volume under /sys or /proc (read-only on the node): CreateContainerError
+
+def pick_play(pod: dict):
+    spec = pod.get("spec") or {}
+    inits = spec.get("initContainers") or []
+    if inits and _init_exit_code(inits[0]):
+        return play_init_failure
+    main = (spec.get("containers") or [{}])[0]
+    if appmodel._probe(main, "startupProbe", 8080)[0]:
+        return play_startup_kill
+    limit = ((main.get("resources") or {}).get("limits") or {}).get("ephemeral-storage")
+    if limit is not None and (appmodel.parse_quantity_mib(limit) or 0) < 1:
+        return play_eviction
+    if _read_only_host_path(spec, main):
+        return play_create_container_error
+    return None
+
+
+def _init_exit_code(init: dict) -> int:
+    script = " ".join(str(part) for part in (init.get("command") or []) + (init.get("args") or []))
+    match = re.search(r"\bexit ([1-9]\d*)\s*$", script)
+    return int(match.group(1)) if match else 0
+
+
+def _read_only_host_path(spec: dict, main: dict) -> str | None:
+    mounted = {m.get("name") for m in main.get("volumeMounts") or []}
+    for volume in spec.get("volumes") or []:
+        path = (volume.get("hostPath") or {}).get("path") or ""
+        if volume.get("name") in mounted and path.startswith(("/sys/", "/proc/")):
+            return path
+    return None
+
+
+def _backoff(run, restarts: int) -> int:
+    return min(run.kubelet.backoff_cap, BACKOFF_START * 2 ** max(restarts - 1, 0))
+
+
+def play_init_failure(run) -> None:
+    """The init container exits N again and again; the app container waits PodInitializing."""
+    init = run.pod["spec"]["initContainers"][0]
+    name, code = init["name"], _init_exit_code(init)
+    image, image_id = podstatus.image_ref(init.get("image", ""))
+    ns = run.meta["namespace"]
+    restarts, last = 0, None
+    app = run._container(waiting("PodInitializing"), None, 0, False, False, None)
+    while True:
+        cid = container_id()
+        for reason, message in (("Pulled", f'Container image "{init.get("image", "")}" already present on machine'),
+                                ("Created", run.kubelet.wording.created_message(name)),
+                                ("Started", run.kubelet.wording.started_message(name))):
+            run.kubelet.api.call("POST", f"/api/v1/namespaces/{ns}/events",
+                                 podstatus.init_event(run.pod, name, reason, message))
+        started_at = now_rfc3339()
+        run._sleep(1.0)
+        # busybox nc when the Service name does not resolve (what `nc -z db 5432` prints)
+        run.kubelet.emulator.set_log(ns, run.meta["name"], name, "nc: bad address 'db'\n",
+                                     "nc: bad address 'db'\n" if restarts else None)
+        last = terminated("Error", code, started_at, cid)
+        state = last if restarts == 0 else waiting(
+            "CrashLoopBackOff", f"back-off {_backoff(run, restarts)}s restarting failed container={name} "
+            f"pod={run.meta['name']}_{ns}({run.meta['uid']})")
+        run.status["initContainerStatuses"] = [{
+            "name": name, "image": image, "imageID": image_id, "containerID": cid, "ready": False,
+            "started": False, "restartCount": restarts, "state": state,
+            "lastState": last if restarts else {}}]
+        run._write("Pending", app, False, True)
+        run.status["conditions"] = podstatus.init_conditions(now_rfc3339())
+        run.kubelet.api.merge_patch(run.path + "/status", {"status": run.status})
+        if restarts:
+            run.kubelet.api.call("POST", f"/api/v1/namespaces/{ns}/events", podstatus.init_event(
+                run.pod, name, "BackOff", backoff_event(name, run.pod), "Warning"))
+        run._sleep(_backoff(run, restarts))
+        restarts += 1
+
+
+def play_startup_kill(run) -> None:
+    """The app serves, but not the startup probe's path: kubelet kills it after failureThreshold."""
+    main, c = run.main, run.main["name"]
+    detail, path = appmodel._probe(main, "startupProbe", 8080)
+    probe = main["startupProbe"]
+    threshold, period = int(probe.get("failureThreshold", 3)), float(probe.get("periodSeconds", 10))
+    restarts, last, previous_log = 0, None, None
+    while True:
+        cid, started_at = container_id(), now_rfc3339()
+        run._event("Pulled", f'Container image "{main.get("image", "")}" already present on machine')
+        run._event("Created", run.kubelet.wording.created_message(c))
+        run._event("Started", run.kubelet.wording.started_message(c))
+        log = applog.listening(8080)
+        run._set_log(log, previous_log)
+        run._write("Running", run._container(running(started_at), last, restarts, False, False, cid),
+                   False, True)
+        for _ in range(threshold):
+            run._sleep(period)
+            log += applog.request(path, 404)
+            run._set_log(log, previous_log)
+            run._event("Unhealthy", f"Startup probe failed: {detail}", "Warning")
+        run._event("Killing", f"Container {c} failed startup probe, will be restarted")
+        log += applog.line("INFO", "received SIGTERM, shutting down")
+        last = terminated("Error", 143, started_at, cid)  # the lab app exits 143 on SIGTERM
+        run._set_log(log, previous_log)
+        previous_log = log
+        if restarts:
+            run._write("Running", run._container(waiting("CrashLoopBackOff", podstatus.backoff_message(
+                _backoff(run, restarts), c, run.pod)), last, restarts, False, False, cid), False, True)
+            run._event("BackOff", backoff_event(c, run.pod), "Warning")
+            run._sleep(_backoff(run, restarts))
+        restarts += 1
+
+
+def play_eviction(run) -> None:
+    """The container writes past its ephemeral-storage limit: the eviction manager evicts the pod."""
+    main, c = run.main, run.main["name"]
+    limit = main["resources"]["limits"]["ephemeral-storage"]
+    cid, started_at = container_id(), now_rfc3339()
+    run._event("Pulled", f'Container image "{main.get("image", "")}" already present on machine')
+    run._event("Created", run.kubelet.wording.created_message(c))
+    run._event("Started", run.kubelet.wording.started_message(c))
+    run._set_log(applog.listening(8080), None)
+    run._write("Running", run._container(running(started_at), None, 0, True, True, cid), True, True)
+    run._sleep(2.0)
+    message = podstatus.ephemeral_storage_message(c, str(limit))
+    run._event("Evicted", message, "Warning", container=False)
+    run._event("Killing", f"Stopping container {c}")
+    statuses = [run._container(terminated("Error", 143, started_at, cid), None, 0, False, False, cid)]
+    run.status.update(podstatus.evicted_status(message, now_rfc3339()))
+    run.status["containerStatuses"] = statuses
+    run.kubelet.api.merge_patch(run.path + "/status", {"status": run.status})
+    run.stop.wait()  # a Failed pod stays listed; nothing restarts it
+
+
+def play_create_container_error(run) -> None:
+    """containerd cannot create the container; kubelet retries with back-off, restartCount 0."""
+    main, c = run.main, run.main["name"]
+    host_path = _read_only_host_path(run.pod["spec"], main)
+    attempts = 0
+    while True:
+        message = podstatus.create_container_error_message(secrets.token_hex(32), host_path)
+        run._event("Pulled", f'Container image "{main.get("image", "")}" already present on machine')
+        run._event("Failed", f"Error: {message}", "Warning")
+        run._write("Pending", run._container(waiting("CreateContainerError", message), None, 0, False,
+                                             False, None), False, True)
+        attempts += 1
+        run._sleep(_backoff(run, attempts))

@@ -102,6 +102,9 @@ class PodRun(threading.Thread):
                        (self.pod.get("status") or {}).get("qosClass", "BestEffort")}
         self._write("Pending", self._container(waiting("ContainerCreating"), None, 0, False,
                                                False, None), False, False)
+        play = self.kubelet.special_play(self.pod)  # init container, startup probe, eviction...
+        if play is not None:
+            return play(self)
         outcome = self._predict()
         while outcome.kind == "mount-error":  # retried until the ConfigMap appears
             self._event("FailedMount", outcome.message, "Warning", container=False)

@@ -79,3 +79,51 @@ def event(pod: dict, reason: str, message: str, kind: str = "Normal",
                                                    else {})},
             "reportingComponent": component, "reportingInstance": NODE if component ==
             "kubelet" else "", "firstTimestamp": now, "lastTimestamp": now, "count": 1}
+
+
+# ---- plays for the causes beyond the lab's five (issue #14): init container, startup probe,
+# ---- eviction, CreateContainerError. Shapes: ../shared/reference/pod-status-facts.md.
+
+def init_conditions(since: str) -> list[dict]:
+    """An init container has not completed: Initialized False (ContainersNotInitialized)."""
+    def cond(kind, ok, reason=None, message=None):
+        entry = {"type": kind, "status": "True" if ok else "False", "lastProbeTime": None,
+                 "lastTransitionTime": since}
+        if reason:
+            entry.update(reason=reason, message=message)
+        return entry
+
+    return [cond("PodReadyToStartContainers", True),
+            cond("Initialized", False, "ContainersNotInitialized",
+                 "containers with incomplete status: [init]"),
+            cond("Ready", False, "ContainersNotReady", "containers with unready status: [app]"),
+            cond("ContainersReady", False, "ContainersNotReady", "containers with unready status: [app]"),
+            cond("PodScheduled", True)]
+
+
+def evicted_status(message: str, since: str) -> dict:
+    """Pod-level fields kubelet's eviction manager writes (pkg/kubelet/eviction/helpers.go
+    Reason = "Evicted"; the DisruptionTarget condition since 1.26)."""
+    return {"phase": "Failed", "reason": "Evicted", "message": message,
+            "conditions": [{"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                            "lastTransitionTime": since, "reason": "TerminationByKubelet",
+                            "message": message}]}
+
+
+def ephemeral_storage_message(container: str, limit: str) -> str:
+    """pkg/kubelet/eviction/helpers.go containerEphemeralStorageMessageFmt (trailing space kept)."""
+    return f'Container {container} exceeded its local ephemeral storage limit "{limit}". '
+
+
+def create_container_error_message(cid: str, host_path: str) -> str:
+    """containerd internal/cri/opts WithMounts (v1.7/v2.0): a missing hostPath source is
+    created with MkdirAll; on a read-only node path that fails, and CreateContainer returns it
+    (kubelet: waiting reason CreateContainerError, event `Error: <message>`)."""
+    return (f'failed to generate container "{cid}" spec: failed to generate spec: failed to mkdir '
+            f'"{host_path}": mkdir {host_path}: read-only file system')
+
+
+def init_event(pod: dict, init_name: str, reason: str, message: str, kind: str = "Normal") -> dict:
+    body = event(pod, reason, message, kind)
+    body["involvedObject"]["fieldPath"] = f"spec.initContainers{{{init_name}}}"
+    return body

@@ -179,3 +179,46 @@ def test_help_does_not_import_kubernetes():
                             capture_output=True, text=True, check=False)
     assert "kubernetes" not in result.stderr
     assert "diagnose" in result.stdout
+
+
+def test_random_text_file_is_one_line_exit_2(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Shopping list for the weekend trip to the lake house\n"
+                     "Bring two sleeping bags and the blue tent from the garage\n"
+                     "Ask Sam whether the boat trailer lights were fixed in spring\n"
+                     "Buy bread, cheese, apples and a bag of charcoal on the way\n")
+    code, out, err = run(["diagnose", "-f", str(notes)])
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith(f"crashlab: error: cannot read {notes}: it is not kubectl output or container logs")
+
+
+def test_binary_file_is_one_line_exit_2(tmp_path):
+    blob = tmp_path / "core.bin"
+    blob.write_bytes(bytes(range(256)) * 16)
+    code, out, err = run(["diagnose", "-f", str(blob)])
+    assert (code, out) == (2, "") and err.count("\n") == 1 and str(blob) in err  # runner.textfile's line
+    code, out, err = run(["diagnose", "-f", "-"], stdin="\x00\x01\x02 core dump \x03\x04" * 50)
+    assert (code, out, err) == (2, "", "crashlab: error: cannot read stdin: binary data, not kubectl "
+                                       "output or logs\n")
+
+
+def test_json_has_ranked_candidates_with_evidence_for_and_against():
+    stdin = ("    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137\n"
+             "    Restart Count:  4\n")
+    code, out, _ = run(["diagnose", "-f", "-", "-o", "json"], stdin=stdin)
+    data = json.loads(out)
+    assert code == 0 and data["confidence"] == "low"
+    assert [c["cause"] for c in data["candidates"]] == ["oom_killed", "liveness_probe", "unknown"]
+    assert "status.containerStatuses[0].lastState.terminated.exitCode = 137" in data["candidates"][1]["for"]
+    assert data["candidates"][1]["against"]
+    assert data["separate"]["command"] == "kubectl describe pod <pod>"
+    assert data["name"] == "out of memory (OOM kill)"
+
+
+def test_text_shows_the_cause_name_and_what_separates_the_candidates():
+    stdin = ("    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137\n")
+    code, out, _ = run(["diagnose", "-f", "-"], stdin=stdin)
+    assert code == 0
+    assert "Cause: oom_killed  (low confidence)  out of memory (OOM kill)" in out
+    assert "liveness_probe (failing liveness probe, low)" in out
+    assert "To tell them apart:" in out and "$ kubectl describe pod <pod>" in out

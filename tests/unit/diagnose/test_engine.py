@@ -46,10 +46,13 @@ def test_oom_reason_wins_over_old_liveness_events():
     assert diagnose(p, events).cause == "oom_killed"
 
 
-def test_startup_probe_counts_as_liveness():
+def test_startup_probe_kill_is_its_own_cause():
+    # Was "counts as liveness" before issue #14 gave startup probes their own cause id.
     events = [event("Unhealthy", "Startup probe failed: HTTP probe failed with statuscode: 503"),
               event("Killing", "Container app failed startup probe, will be restarted", type_="Normal")]
-    assert diagnose(None, events).cause == "liveness_probe"
+    result = diagnose(None, events)
+    assert (result.cause, result.confidence) == ("startup_probe", "high")
+    assert "event Killing: Container app failed startup probe, will be restarted" in result.evidence
 
 
 def test_readiness_failure_without_restarts():

@@ -69,3 +69,15 @@ def test_lab_app_config_failure_points_at_the_missing_setting():
 def test_missing_config_suggests_getting_the_named_configmap():
     result = diagnose_file("missing_config__env_describe.txt")
     assert "kubectl get configmap/api-config -n shop" in result.next
+
+
+@pytest.mark.parametrize("name, container, cause", [
+    ("liveness_probe__kubectl135_describe.txt", "web", "liveness_probe"),
+    ("startup_probe__kubectl135_events.txt", "catalog", "startup_probe"),
+])
+def test_kubectl_135_field_path_prefix_keeps_the_container(name, container, cause):
+    # kubectl 1.35+ describe prints `spec.containers{web}: ` before each event message
+    # (kubernetes PR #133627): the prefix names the container, and is not part of the message.
+    result = diagnose_file(name)
+    assert (result.cause, result.container) == (cause, container)
+    assert all("spec.containers{" not in line for line in result.evidence)

@@ -44,6 +44,19 @@ def test_crashlooping_now_includes_init_containers():
         ("a", "hot", "app"), ("b", "nots", "init"), ("b", "nots", "app")]
 
 
+def test_crashlooping_rows_carry_the_likely_cause():
+    events = [event("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500",
+                    pod_name="hot", container="app"),
+              event("Killing", "Container app failed liveness probe, will be restarted", type_="Normal",
+                    pod_name="hot")]
+    for item in events:
+        item["involvedObject"]["namespace"] = "a"  # the pod's namespace: events are matched by it
+    rows = {(r.pod, r.container): r.cause for r in find_crashlooping(PODS, events)}
+    assert rows[("hot", "app")] == "liveness_probe"
+    assert rows[("nots", "init")] == "init_container"
+    assert {r.cause for r in find_crashlooping(PODS)} >= {"app_config", "init_container"}
+
+
 def test_warnings_summed_by_namespace_and_reason_most_first():
     events = [event("BackOff", "Back-off restarting failed container", count=12),
               event("BackOff", "Back-off restarting failed container", count=3),

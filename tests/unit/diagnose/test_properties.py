@@ -9,7 +9,7 @@ from runner.diagnose.readers import read_all, read_describe_text
 from runner.errors import InputError
 from tests.unit.diagnose.helpers import FIXTURES
 
-TEXTS = [p.read_text() for p in sorted(FIXTURES.iterdir())]
+TEXTS = [p.read_text() for p in sorted(FIXTURES.rglob("*")) if p.is_file()]  # fixtures + corpus
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

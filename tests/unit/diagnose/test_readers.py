@@ -158,3 +158,26 @@ def test_describe_time_formats():
     assert parse_describe_time("Thu, 01 Jan 1970 00:00:00 +0000") == "1970-01-01T00:00:00Z"
     assert parse_describe_time("Fri, 15 Sep 2023 09:56:14 +0200") == "2023-09-15T07:56:14Z"
     assert parse_describe_time("yesterday") == "yesterday"
+
+
+def test_plain_program_output_is_read_as_logs_and_prose_is_refused():
+    _, _, logs, _ = read_all("Server running on port 3000\nConnected to redis\nUsing config production\n")
+    assert logs.startswith("Server running")
+    with pytest.raises(InputError, match="^cannot read input: it is not kubectl output or container logs"):
+        read_all("Dear team,\nthe offsite is moved to the big room on the third floor.\n"
+                 "Bring a jacket because it gets cold.\nSee you all there, Kim\n")
+
+
+def test_colour_codes_and_crlf_are_removed():
+    text = "\x1b[33mNAME    READY   STATUS      RESTARTS   AGE\x1b[0m\r\nweb-0   0/1     \x1b[31mOOMKilled\x1b[0m   2          1m\r\n"
+    pod, _, _, _ = read_all(text)
+    assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["reason"] == "OOMKilled"
+
+
+def test_kubectl_135_prefix_moves_into_the_field_path():
+    _, events = read_describe_text("  Warning  BackOff  5s (x3 over 1m)  kubelet  spec.initContainers{migrate}: "
+                                   "Back-off restarting failed container migrate in pod web-0_shop(1)\n")
+    from runner.diagnose.events import normalize_event
+    event = normalize_event(events[0])
+    assert (event.container, event.message) == (
+        "migrate", "Back-off restarting failed container migrate in pod web-0_shop(1)")
