@@ -14,7 +14,7 @@ FINAL = (VERIFIED, REVEALED, SKIPPED)
 # What the instructor reads for each state (the page's and the table's legend).
 STATE_WORDS = {
     NOT_STARTED: "not started", DEPLOYED: "deployed", CRASH_LOOPING: "crash-looping",
-    ANSWERED: "answering the quiz", FIXING: "fixing", VERIFIED: "verified",
+    ANSWERED: "answering", FIXING: "fixing", VERIFIED: "verified",
     REVEALED: "solution revealed", SKIPPED: "skipped",
 }
 

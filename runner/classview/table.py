@@ -36,7 +36,7 @@ def build_table(view: ClassView):
         cells = []
         for cell in row.cells:
             text = STATE_WORDS[cell.state]
-            if cell.tries:
+            if cell.tries and cell.state in ("answered", "fixing"):
                 text += f" ({cell.tries} tr{'y' if cell.tries == 1 else 'ies'})"
             cells.append(Text(text, style=_STYLES[cell.state]))
         current = f"{row.current} {_duration(row.on_current_seconds)}".strip() if row.current else ""
