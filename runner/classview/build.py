@@ -137,9 +137,12 @@ def _cell(scenario, entry, pods, fix_changes) -> Cell:
     pod = pods[-1] if pods else None
     looping, words = _pod_state(pod)
     state = _FROM_RECORD.get(entry.get("status"))
+    started = entry.get("status") in _STARTED
     if state is None:
         state = (ANSWERED if attempts else CRASH_LOOPING if looping
-                 else DEPLOYED if pod else NOT_STARTED)
+                 else DEPLOYED if pod or started else NOT_STARTED)
+    if started and pod is None:
+        words = "no pod"
     return Cell(scenario, state, len(attempts), wrong, entry.get("hintsShown") or 0,
                 fix_changes, words)
 
