@@ -52,12 +52,19 @@ PROFILES = {
 
 
 def class_of_30() -> dict[str, str]:
+    return class_of(30)
+
+
+def class_of(size: int) -> dict[str, str]:
+    """`size` participants; every block of 30 has the same mix of profiles."""
+    width = 2 if size < 100 else 3
     names = {}
-    for i in range(1, 31):
-        profile = ("fast" if i <= 8 else "typical" if i <= 20 else "idle" if i <= 23
-                   else "guessing" if i <= 25 else "refused" if i <= 27 else "lost-pod" if i == 28
-                   else "gave-up" if i == 29 else "tamperer")
-        names[f"p{i:02d}"] = profile
+    for i in range(1, size + 1):
+        k = (i - 1) % 30 + 1
+        profile = ("fast" if k <= 8 else "typical" if k <= 20 else "idle" if k <= 23
+                   else "guessing" if k <= 25 else "refused" if k <= 27 else "lost-pod" if k == 28
+                   else "gave-up" if k == 29 else "tamperer")
+        names[f"p{i:0{width}d}"] = profile
     return names
 
 
