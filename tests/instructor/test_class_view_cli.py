@@ -112,3 +112,17 @@ def test_the_terminal_table_holds_the_grid(k8s_api, small_class):
     assert "no progress for 25 min" in row["bob"] and "crash-looping" in row["bob"]
     assert "4 wrong answers on oom-killed" in row["cy"] and "answering (4 tries)" in row["cy"]
     assert "tampered" in row["dee"]
+
+
+def test_watch_without_rights_to_list_the_class_is_one_line(k8s_api, tmp_path):
+    names = tmp_path / "class.txt"
+    names.write_text("ada\n")
+    out = tmp_path / "kubeconfigs"
+    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
+                   environ=k8s_api.environ).code == 0
+    result = run_cli("workshop", "watch", "--context", k8s_api.context, "--port", "0",
+                     "--no-open", "--stop-after", "10",
+                     environ={"KUBECONFIG": str(out / "ada.kubeconfig")})
+    assert result.code == 4
+    errors = [line for line in result.stderr.splitlines() if line.startswith("crashlab: error:")]
+    assert len(errors) == 1 and "forbids" in errors[0] and "Traceback" not in result.stderr
