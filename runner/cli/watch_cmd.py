@@ -110,7 +110,7 @@ def _serve(feed, env, args) -> int:
             env.out("that link carries a token made for this run: share it only with who may "
                     "see the class; without it the page is refused")
         env.err("stop with Ctrl-C")
-        if not args.no_open:
+        if not args.no_open and _has_browser(env):
             import webbrowser
 
             webbrowser.open(server.url)
@@ -118,6 +118,15 @@ def _serve(feed, env, args) -> int:
     finally:
         server.close()
     return 0
+
+
+def _has_browser(env) -> bool:
+    """A graphical browser can open (on Linux without a display, webbrowser would start a
+    text browser in this very terminal)."""
+    import sys
+
+    return sys.platform in ("darwin", "win32") or bool(
+        env.environ.get("DISPLAY") or env.environ.get("WAYLAND_DISPLAY"))
 
 
 def _tui(feed, env, args) -> int:
