@@ -13,7 +13,7 @@ over that content, with the same key.
     publisher = ProgressPublisher(cluster, "crashlab-ada-1", say=screen.say)
     publisher.publish(record)       # "written" | "refused" | "absent" | "unreachable" | "off"
 
-Talks to the cluster only through `Cluster.request`; never imports `kubernetes`.
+Talks to the cluster only through `Cluster.apply`; never imports `kubernetes`.
 """
 
 from __future__ import annotations
@@ -21,13 +21,11 @@ from __future__ import annotations
 import json
 import time
 
-from runner import ownership, results
+from runner import ownership, placement, results
 
 PROGRESS_KEY = "crashlab.dev/progress"
 DATA_KEY = "record.json"
 SELECTOR = f"{ownership.OWNED_SELECTOR},{PROGRESS_KEY}=true"
-MERGE_PATCH = "application/merge-patch+json"
-REQUEST_TIMEOUT = (3, 5)   # seconds: a learner must not wait on a cluster that has gone away
 RETRY_AFTER = 60.0         # seconds before trying again after the cluster could not be reached
 
 WRITTEN, REFUSED, ABSENT, UNREACHABLE, OFF = "written", "refused", "absent", "unreachable", "off"
@@ -52,7 +50,7 @@ def progress_configmap(record: dict, namespace: str, labels: dict[str, str] | No
                        key: str | bytes | None = None) -> dict:
     """The ConfigMap holding `record` (see `for_cluster`) in `namespace`."""
     scenarios = record.get("scenarios") or [{}]
-    labels = labels or ownership.owner_labels(record["lab"], scenarios[0].get("id") or "none",
+    labels = labels or placement.owner_labels(record["lab"], scenarios[0].get("id") or "none",
                                               record["participant"])
     text = json.dumps(for_cluster(record, key), indent=1, ensure_ascii=False, sort_keys=True)
     return {"apiVersion": "v1", "kind": "ConfigMap",
@@ -109,27 +107,9 @@ class ProgressPublisher:
         return WRITTEN
 
     def _write(self, body: dict) -> None:
-        from runner.cluster import ApiStatusError
-
-        name = body["metadata"]["name"]
-        base = f"/api/v1/namespaces/{self.namespace}/configmaps"
-        doing = f"writing the lab's progress record {name} in {self.namespace}"
-        patch = {"metadata": {"labels": body["metadata"]["labels"]}, "data": body["data"]}
-        for _ in range(2):
-            try:
-                self.cluster.request("PATCH", f"{base}/{name}", body=patch, doing=doing,
-                                     content_type=MERGE_PATCH, timeout=REQUEST_TIMEOUT)
-                return
-            except ApiStatusError as problem:
-                if problem.status != 404:
-                    raise
-            try:
-                self.cluster.request("POST", base, body=body, doing=doing,
-                                     timeout=REQUEST_TIMEOUT)
-                return
-            except ApiStatusError as problem:
-                if problem.status != 409:  # 409: created meanwhile; patch it on the next turn
-                    raise
+        """Create the ConfigMap, or replace it when it exists (Cluster.apply: the lab's own
+        labels are checked before anything is sent)."""
+        self.cluster.apply([body], self.namespace)
 
     def _tell(self, problem) -> None:
         if self._told:

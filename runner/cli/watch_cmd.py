@@ -63,7 +63,7 @@ def run_watch(args, env) -> int:
         raise UsageError(f"--port {args.port}: give a port between 0 and 65535")
     lab = _lab(load_catalog(), args.lab)
     key = results.key_from_env(env.environ, args.key_env)
-    conn = _connect(args.context, env)
+    conn = _connect(args.context, env, lab_cluster=False)  # the shared cluster, as prepare
     feed = ClassFeed(conn, lab, key, Thresholds(args.idle_minutes, args.wrong_answers,
                                                 args.fix_changes)).start()
     try:

@@ -318,15 +318,10 @@ class Cluster:
     def watch_all(self, kind: str, label_selector: str | None = None,
                   timeout: float | None = None, stop=None, synced=None):
         """Yield (event_type, object) for one kind in every namespace (one watch request):
-        "Namespace" or a namespaced kind of NAMESPACED_KINDS ("Pod", "ConfigMap", ...).
+        any kind of the kinds table ("Namespace", "Pod", "Deployment", "ConfigMap", ...).
         `synced()` is called once the objects that existed at the start have been yielded."""
-        if kind == "Namespace":
-            path = "/api/v1/namespaces"
-        else:
-            prefix, plural = next(place for (_, name), place in _kinds.NAMESPACED_KINDS.items()
-                                  if name == kind)
-            path = f"{prefix}/{plural}"
-        where = f"{path.rsplit('/', 1)[-1]} in all namespaces"
+        path = _kinds.kind_path(kind)
+        where = f"{kind}s in {'the cluster' if kind == 'Namespace' else 'all namespaces'}"
         return _watch.watch_collection(self, path, where, label_selector, timeout, stop, synced)
 
     # ---------------------------------------------------------------------- helpers

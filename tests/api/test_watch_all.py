@@ -2,7 +2,7 @@
 
 import threading
 
-from runner import ownership
+from runner import ownership, placement
 from runner.cluster import WatchStop
 
 
@@ -13,7 +13,7 @@ def _configmap(name, labels):
 
 def test_one_label_selected_watch_follows_every_namespace(k8s_api):
     store = k8s_api.emulator.store
-    mine = {**ownership.owner_labels("lab-3", "s", "ada"), "crashlab.dev/progress": "true"}
+    mine = {**placement.owner_labels("lab-3", "s", "ada"), "crashlab.dev/progress": "true"}
     store.create("configmaps", "ns-a", _configmap("a", mine), False)
     store.create("configmaps", "ns-b", _configmap("other", {"team": "x"}), False)
     cluster, stop, seen, synced = k8s_api.connect(), WatchStop(), [], threading.Event()
@@ -36,7 +36,7 @@ def test_one_label_selected_watch_follows_every_namespace(k8s_api):
 
 def test_namespaces_are_watched_too_and_a_410_relists(k8s_api):
     store = k8s_api.emulator.store
-    labels = ownership.owner_labels("lab-3", "s", "ada")
+    labels = placement.owner_labels("lab-3", "s", "ada")
     store.create("namespaces", "", {"apiVersion": "v1", "kind": "Namespace",
                                     "metadata": {"name": "crashlab-ada-s", "labels": labels}}, False)
     cluster, stop = k8s_api.connect(), WatchStop()

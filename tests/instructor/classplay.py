@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime
 import json
 
-from runner import ownership, progress, results, workshop
+from runner import ownership, placement, progress, results, workshop
+from runner.results import records
 from runner.catalog import load_catalog, render_manifests
 
 CATALOG = load_catalog()
@@ -108,7 +109,7 @@ class ClassPlay:
         self.records: dict[str, dict] = {}
 
     def ns(self, participant: str, scenario: str) -> str:
-        return ownership.namespace_name(participant, scenario)
+        return placement.namespace_name(participant, scenario)
 
     def prepare(self, participant: str) -> None:
         for scenario in S:
@@ -117,7 +118,7 @@ class ClassPlay:
                                            "labels": workshop.workshop_labels(LAB.id, scenario,
                                                                               participant)},
                               "status": {"phase": "Active"}}, False)
-        self.records[participant] = rec = results.new_record(
+        self.records[participant] = rec = records.new_record(
             LAB.id, participant, S, started_at=iso(self.now, 60))
         for entry in rec["scenarios"]:
             entry["cause"] = CATALOG.scenarios[entry["id"]].cause
@@ -203,7 +204,7 @@ class ClassPlay:
             **old, "data": {progress.DATA_KEY: json.dumps(record)}})
 
     def entry(self, participant: str, scenario: str) -> dict:
-        return results.scenario_entry(self.records[participant], scenario)
+        return records.entry(self.records[participant], scenario)
 
     def publish(self, participant: str, minutes_ago: float) -> str:
         record = self.records[participant]

@@ -2,7 +2,8 @@
 
 import datetime
 
-from runner import ownership, results, workshop
+from runner import ownership, placement, results, workshop
+from runner.results import records
 from runner.classview import Thresholds, build_view
 from runner.grade import Checked
 
@@ -15,14 +16,14 @@ def _iso(minutes_ago):
 
 
 def _ns(participant, scenario):
-    return {"metadata": {"name": ownership.namespace_name(participant, scenario),
+    return {"metadata": {"name": placement.namespace_name(participant, scenario),
                          "labels": workshop.workshop_labels("lab-3", scenario, participant)}}
 
 
 def _pod(participant, scenario, container_status):
     return {"metadata": {"name": "web-5d8f-abcde",
-                         "namespace": ownership.namespace_name(participant, scenario),
-                         "labels": ownership.owner_labels("lab-3", scenario, participant)},
+                         "namespace": placement.namespace_name(participant, scenario),
+                         "labels": placement.owner_labels("lab-3", scenario, participant)},
             "status": {"phase": "Running", "containerStatuses": [container_status]}}
 
 
@@ -39,7 +40,7 @@ BAD_COMMAND = {"name": "app", "ready": False, "restartCount": 2,
 
 
 def _record(participant, updated, **entries):
-    record = results.new_record("lab-3", participant, SCENARIOS, started_at=_iso(60))
+    record = records.new_record("lab-3", participant, SCENARIOS, started_at=_iso(60))
     record["updatedAt"] = _iso(updated)
     for entry in record["scenarios"]:
         entry.update(entries.get(entry["id"].replace("-", "_"), {}))

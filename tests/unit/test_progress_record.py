@@ -2,14 +2,15 @@
 
 import json
 
-from runner import progress, results
+from runner import placement, progress, results
+from runner.results import records
 from runner.grade import check_text
 
 KEY = "k"
 
 
 def _record():
-    record = results.new_record("lab-3", "ada", ["bad-command", "oom-killed"],
+    record = records.new_record("lab-3", "ada", ["bad-command", "oom-killed"],
                                 started_at="2026-11-25T10:00:00Z")
     first, second = record["scenarios"]
     first.update(cause="bad_command", status="fixing")
@@ -70,6 +71,6 @@ def test_publishing_happens_only_in_namespaces_workshop_prepare_made():
     from runner import ownership, workshop
 
     prepared = {"metadata": {"labels": workshop.workshop_labels("lab-3", "s", "ada")}}
-    own = {"metadata": {"labels": ownership.owner_labels("lab-3", "s", "ada")}}
+    own = {"metadata": {"labels": placement.owner_labels("lab-3", "s", "ada")}}
     assert progress.publishes_to(prepared) and not progress.publishes_to(own)
     assert not progress.publishes_to(None)
