@@ -10,8 +10,9 @@ scenario whose quiz is not passed yet is left out (a learner may read ConfigMaps
 namespaces; nothing they can see before the quiz may name the cause), and it is signed again
 over that content, with the same key.
 
-    publisher = ProgressPublisher(cluster, "crashlab-ada-1", say=screen.say)
-    publisher.publish(record)       # "written" | "refused" | "absent" | "unreachable" | "off"
+    publisher = publisher_for(cluster, lab, "ada", environ=environ, say=screen.say)
+    if publisher:                   # None outside a namespace `workshop prepare` made
+        publisher.publish(record)   # "written" | "refused" | "absent" | "unreachable" | "off"
 
 Talks to the cluster only through `Cluster.apply`; never imports `kubernetes`.
 """
@@ -65,6 +66,23 @@ def publishes_to(namespace: dict | None) -> bool:
 
     labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
     return ownership.is_owned(labels) and labels.get(WORKSHOP_KEY) == "true"
+
+
+def publisher_for(cluster, lab, participant: str, *, environ=None, say=lambda line: None):
+    """The session's publisher, or None when the participant's home namespace was not made by
+    `crashlab workshop prepare` (a laptop run: nothing to share). One GET of that namespace,
+    which the participant's Role allows; the key is $CRASHLAB_GRADING_KEY, as for the file."""
+    from runner import placement
+    from runner.errors import ClusterError
+
+    home = placement.namespace_name(participant, lab.scenario_ids[0])
+    try:
+        namespace = cluster.get_namespace(home)
+    except ClusterError:
+        return None
+    if not publishes_to(namespace):
+        return None
+    return ProgressPublisher(cluster, home, key=results.key_from_env(environ), say=say)
 
 
 class ProgressPublisher:

@@ -98,3 +98,18 @@ def test_an_unreachable_cluster_is_tried_again_later_and_said_once(k8s_api):
     now[0] = progress.RETRY_AFTER + 1
     assert publisher.publish(_record("ada")) == progress.UNREACHABLE  # tried again, still gone
     assert len(said) == 1 and "cannot reach" in said[0] and "carries on" in said[0]
+
+
+def test_the_session_publishes_only_where_workshop_prepare_made_the_namespace(k8s_api, kubeconfigs):
+    from runner.catalog import load_catalog
+    from runner.placement import namespace_name, owner_labels
+
+    lab = load_catalog().labs["lab-3"]
+    ada = progress.publisher_for(_as(k8s_api, kubeconfigs, "ada"), lab, "ada",
+                                 environ={"CRASHLAB_GRADING_KEY": "k"})
+    assert ada is not None and ada.namespace == ADA_HOME and ada.key == "k"
+    admin = k8s_api.connect()
+    admin.ensure_namespace(namespace_name("solo", lab.scenario_ids[0]),
+                           owner_labels("lab-3", lab.scenario_ids[0], "solo"))
+    assert progress.publisher_for(admin, lab, "solo") is None        # a laptop-style run
+    assert progress.publisher_for(admin, lab, "nobody") is None      # no namespace at all
