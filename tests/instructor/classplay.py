@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from runner import ownership, placement, progress, results, workshop
+from runner import placement, progress, results, workshop
 from runner.results import records
 from runner.catalog import load_catalog, render_manifests
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from runner import ownership, placement, results, workshop
+from runner import placement, results, workshop
 from runner.results import records
 from runner.classview import Thresholds, build_view
 from runner.grade import Checked

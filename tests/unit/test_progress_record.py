@@ -68,7 +68,7 @@ def test_records_are_read_as_grade_reads_files_and_must_sit_in_their_owners_name
 
 
 def test_publishing_happens_only_in_namespaces_workshop_prepare_made():
-    from runner import ownership, workshop
+    from runner import workshop
 
     prepared = {"metadata": {"labels": workshop.workshop_labels("lab-3", "s", "ada")}}
     own = {"metadata": {"labels": placement.owner_labels("lab-3", "s", "ada")}}
