@@ -9,6 +9,8 @@ What a participant may do, in each of their own namespaces and nowhere else
 (a Role + RoleBinding per namespace; nothing cluster-scoped):
   read    pods, pods/log, events, deployments, replicasets, configmaps, services
   write   deployments, configmaps (create/update/patch/delete); delete pods
+          (the configmaps write also covers the session's progress record,
+          runner.progress: one ConfigMap in the participant's home namespace)
   and, where the scenario deploys them (EXTRA_RULES): services, secrets, serviceaccounts,
   roles and rolebindings
   read    their own Namespace object (get, by name), so the lab can check it exists

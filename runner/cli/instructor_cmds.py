@@ -1,4 +1,4 @@
-"""Instructor commands: `selftest`, `results verify`, `grade`, `workshop prepare|teardown`.
+"""Instructor commands: `selftest`, `results verify`, `grade`, `workshop prepare|teardown|watch`.
 
 Argument parsing and printing only; the work is in runner.selftest, runner.results,
 runner.grade and runner.workshop.
@@ -13,7 +13,8 @@ from runner.errors import EXIT_CHECK_FAILED, InputError, UsageError
 _GRADE_EXAMPLES = """examples:
   crashlab grade results/                        table, plus results/report.csv and report.html
   crashlab grade a.json b.json --csv out.csv --html out.html --roster class.txt
-  crashlab grade --live --context workshop       re-check every participant on the cluster
+  crashlab grade --live --context workshop       the records on the cluster, every participant
+                                                 re-checked live (no files to collect)
 """
 
 
@@ -88,6 +89,9 @@ def register(subparsers) -> None:
     teardown.add_argument("--context", help="kubeconfig context of the shared cluster")
     teardown.add_argument("--lab", default="lab-3", help="lab id (default lab-3)")
     teardown.set_defaults(func=run_workshop_teardown)
+    from runner.cli import watch_cmd
+
+    watch_cmd.register(wsub)
     workshop.set_defaults(func=lambda args, env: _missing_action(workshop))
 
 
@@ -209,6 +213,13 @@ def _grade_live(args, env, report, order, roster, generated):
         snapshot = workshop.read_live_snapshot(conn, lab.id)
     finally:
         conn.close()
+    if not args.paths:  # no files collected: the progress records the sessions wrote on the cluster
+        from runner import progress
+        from runner.grade import grade_checked
+
+        checked = progress.records_on_cluster(snapshot["configmaps"], snapshot["namespaces"],
+                                              _key(env, args.key_env))
+        report = grade_checked(checked, roster, order, generated)
     return workshop.grade_live(report, snapshot, catalog, lab, roster, generated)
 
 

@@ -315,6 +315,15 @@ class Cluster:
         """A PodWatcher following several namespaces at once, one watch each."""
         return _watch.PodWatcher(self, namespaces, label_selector, timeout)
 
+    def watch_all(self, kind: str, label_selector: str | None = None,
+                  timeout: float | None = None, stop=None, synced=None):
+        """Yield (event_type, object) for one kind in every namespace (one watch request):
+        any kind of the kinds table ("Namespace", "Pod", "Deployment", "ConfigMap", ...).
+        `synced()` is called once the objects that existed at the start have been yielded."""
+        path = _kinds.kind_path(kind)
+        where = f"{kind}s in {'the cluster' if kind == 'Namespace' else 'all namespaces'}"
+        return _watch.watch_collection(self, path, where, label_selector, timeout, stop, synced)
+
     # ---------------------------------------------------------------------- helpers
 
     def _list(self, path: str, doing: str, label_selector: str | None = None,

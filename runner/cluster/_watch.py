@@ -55,12 +55,22 @@ class WatchStop:
 
 def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None):
     """Yield (event_type, pod) from the initial list, then every change; see module doc."""
-    stop = stop or WatchStop()
-    deadline = None if timeout is None else time.monotonic() + timeout
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"pods in {namespace or 'all namespaces'}"
+    return watch_collection(cluster, path, where, label_selector, timeout, stop)
+
+
+def watch_collection(cluster, path, where, label_selector=None, timeout=None, stop=None,
+                     synced=None):
+    """Yield (event_type, object) for the collection at `path` (any kind, one namespace or all
+    of them), with the same list / resume / relist-on-410 rules as watch_pods. `synced()`, when
+    given, is called once the first list has been yielded."""
+    stop = stop or WatchStop()
+    deadline = None if timeout is None else time.monotonic() + timeout
     known: dict[str, dict] = {}
     version = yield from _relist(cluster, path, label_selector, known, where)
+    if synced is not None:
+        synced()
     failures = quiet_ends = 0
     while not stop.is_set():
         remaining = _remaining(deadline)

@@ -1,0 +1,1 @@
+from tests.harness.fixtures import k8s_api, kubelet  # noqa: F401
