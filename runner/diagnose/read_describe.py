@@ -168,7 +168,7 @@ class _DescribeParser:
         elif key == "Ready":
             status["ready"] = value.lower() == "true"
         elif key == "Restart Count":
-            if value.isdigit():
+            if value.isdecimal():
                 status["restartCount"] = int(value)
         elif key == "Image":
             spec["image"] = status["image"] = value
@@ -201,10 +201,10 @@ class _DescribeParser:
         elif key == "Message":
             body["message"] = value
         elif key == "Exit Code":
-            if value.lstrip("-").isdigit():
+            if value.lstrip("-").isdecimal():
                 body["exitCode"] = int(value)
         elif key == "Signal":
-            if value.isdigit():
+            if value.isdecimal():
                 body["signal"] = int(value)
         elif key in ("Started", "Finished"):
             body["startedAt" if key == "Started" else "finishedAt"] = parse_describe_time(value)
@@ -253,7 +253,7 @@ def _starts_container_block(key: str, value: str) -> bool:
     if key in ("State", "Last State"):
         return value.split(" ")[0] in ("Waiting", "Running", "Terminated") or not value
     if key in ("Exit Code", "Restart Count"):
-        return value.lstrip("-").isdigit()
+        return value.lstrip("-").isdecimal()
     return key in ("Container ID", "Image ID")
 
 
@@ -283,7 +283,7 @@ def parse_probe(text: str) -> dict:
 
 
 def _port(value: str):
-    return int(value) if value.isdigit() else (value or None)
+    return int(value) if value.isdecimal() else (value or None)
 
 
 def parse_describe_time(value: str) -> str:

@@ -126,7 +126,7 @@ def parse_get_pods_row(line: str) -> dict | None:
     """A pod dict from one `kubectl get pods` row (NAME READY STATUS RESTARTS AGE ...)."""
     tokens = line.split()
     for index in (1, 2):
-        if len(tokens) > index + 2 and _READY.match(tokens[index]) and tokens[index + 2].isdigit():
+        if len(tokens) > index + 2 and _READY.match(tokens[index]) and tokens[index + 2].isdecimal():
             break
     else:
         return None
@@ -158,7 +158,7 @@ def pod_from_status_column(name, namespace, status: str, restarts: int, ready: i
         container["state"] = {"terminated": term}
     elif reason.startswith(("ExitCode:", "Signal:")):
         key, _, value = reason.partition(":")
-        code = int(value) if value.lstrip("-").isdigit() else 0
+        code = int(value) if value.lstrip("-").isdecimal() else 0
         container["state"] = {"terminated": {"exitCode": code if key == "ExitCode" else 128 + code}}
     elif reason == "Running" or re.match(r"^\d+/\d+$", reason):
         container["state"] = {"running": {}}

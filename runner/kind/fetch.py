@@ -62,7 +62,7 @@ def fetch_tool(item: Download, folder: Path, progress: Progress = lambda done, t
     try:
         with _open(item.url) as answer, open(part, "wb") as file:
             total = answer.headers.get("Content-Length")
-            total = int(total) if total and total.isdigit() else None
+            total = int(total) if total and total.isdecimal() else None
             done = 0
             while chunk := answer.read(CHUNK):
                 file.write(chunk)

@@ -79,3 +79,8 @@ def test_describe_like_noise(text):
         read_describe_text(text)
     except InputError:
         pass
+
+
+def test_superscript_digits_in_counts_do_not_crash():
+    # str.isdigit() is True for '¹' but int('¹4') raises: counts are read with isdecimal().
+    read_and_diagnose("Restart Count:  ¹4\nExit Code:  ²\nNAME READY STATUS RESTARTS AGE\nweb 0/1 Error ³ 1m\n")
