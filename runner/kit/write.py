@@ -1,0 +1,147 @@
+"""`crashlab workshop kit --out DIR`: write a classroom kit on the instructor's machine.
+
+Refuses before writing anything when the node or lab image is absent or not the
+pinned one; the tools are fetched with runner.kind.fetch (published SHA-256 and the
+repo's pins checked) for every OS/CPU the lab supports.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from runner import __version__, paths
+from runner.errors import EnvironmentProblem, UsageError
+from runner.kind import downloads, versions
+from runner.kind.fetch import fetch_tool
+from runner.kit import docker, files
+from runner.kit.manifest import (
+    MANIFEST,
+    TOOLS_DIR,
+    KitImage,
+    Manifest,
+    Pins,
+    published_checksum_text,
+    tool_paths,
+)
+
+SOURCE_FILE = "source/crashlab.bundle"
+README_FILE = "README.txt"
+IMAGE_FILES = {"node": "images/kind-node.tar", "lab": "images/lab-app.tar"}
+# (label, bytes so far, total or None), called for every chunk of every file written.
+Progress = Callable[[str, int, int | None], None]
+
+
+def check_images(pins: Pins, environ: Mapping[str, str] | None) -> dict[str, docker.ImageFacts]:
+    """The node and lab images Docker has, checked against the pins; refuse otherwise."""
+    node = docker.image_facts(pins.node_tag, environ)
+    if node is None:
+        raise EnvironmentProblem(f"Docker has no {pins.node_tag}: run `docker pull "
+                                 f"{pins.node_image}` (about 1 GB), then make the kit again")
+    if pins.node_digest and not any(d.endswith("@" + pins.node_digest) for d in node.repo_digests):
+        raise EnvironmentProblem(f"Docker's {pins.node_tag} is not the pinned build "
+                                 f"({pins.node_digest[:19]}...): run `docker pull "
+                                 f"{pins.node_image}`, then make the kit again")
+    lab = docker.image_facts(pins.lab_image, environ)
+    if lab is None:
+        raise EnvironmentProblem(f"Docker has no {pins.lab_image}: run `crashlab cluster up` "
+                                 "(it builds it) or `docker build -t "
+                                 f"{pins.lab_image} images/app`, then make the kit again")
+    if lab.platform != node.platform:
+        raise EnvironmentProblem(f"{pins.lab_image} is for {lab.platform} but {pins.node_tag} for "
+                                 f"{node.platform}: build both for one platform")
+    return {"node": node, "lab": lab}
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: exists and is not an empty folder: give a new folder")
+
+
+def make_kit(out: Path, pins: Pins, *, environ: Mapping[str, str] | None = None,
+             progress: Progress = lambda label, done, total: None,
+             platforms: tuple[tuple[str, str], ...] | None = None) -> Manifest:
+    """Write the kit into `out` (a new or empty folder) and return its manifest."""
+    environ = dict(os.environ if environ is None else environ)
+    _check_out(out)
+    images = check_images(pins, environ)
+    platforms = platforms or tuple((o, a) for o in versions.OPERATING_SYSTEMS
+                                   for a in versions.ARCHITECTURES)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "images").mkdir()
+    listed, kit_images = [], []
+    for role, ref in (("node", pins.node_tag), ("lab", pins.lab_image)):
+        facts, file = images[role], IMAGE_FILES[role]
+        docker.save(ref, out / file, facts.size or None,
+                    lambda done, total, ref=ref: progress(f"Saving {ref}", done, total), environ)
+        kit_images.append(KitImage(role, ref, facts.image_id, file))
+        listed.append(file)
+    for os_name, arch in platforms:
+        listed += _write_tools(out, os_name, arch, environ, progress)
+    listed.append(_write_source(out))
+    (out / README_FILE).write_text(participant_readme(pins, images["node"].platform))
+    listed.append(README_FILE)
+    manifest = Manifest(pins, images["node"].platform,
+                        tuple(f"{o}/{a}" for o, a in platforms), tuple(kit_images),
+                        files.describe(out, listed), crashlab=__version__, source=SOURCE_FILE)
+    (out / MANIFEST).write_text(manifest.to_json())
+    return manifest
+
+
+def _write_tools(out: Path, os_name: str, arch: str, environ, progress) -> list[str]:
+    """kind and kubectl for os/arch, laid out like their download hosts, checksums beside."""
+    planned = downloads.plan(list(downloads.DOWNLOADABLE), os_name, arch, environ)
+    layout = tool_paths(os_name, arch)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".tools-") as work:
+        for item, binary, checksum in zip(planned, layout[0::2], layout[1::2]):
+            label = f"Downloading {item.tool} {item.version} ({item.platform})"
+            fetched = fetch_tool(item, Path(work),
+                                 lambda done, total, label=label: progress(label, done, total))
+            (out / binary).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(fetched), out / binary)
+            (out / checksum).write_text(published_checksum_text(
+                item.tool, os_name, arch, files.sha256_of(out / binary)))
+    return layout
+
+
+def _write_source(out: Path) -> str:
+    """The checked-out commit of this project as a git bundle (clone it with git)."""
+    target = out / SOURCE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    git = shutil.which("git")
+    if git is None:
+        raise EnvironmentProblem("git is not installed: the kit carries the lab's source as a "
+                                 "git bundle; install git and retry")
+    done = subprocess.run([git, "-C", str(paths.project_root()), "bundle", "create",
+                           str(target), "HEAD"], capture_output=True, text=True, check=False,
+                          timeout=300)
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["?"])[-1]
+        raise EnvironmentProblem(f"git could not bundle {paths.project_root()} ({said}): make "
+                                 "the kit from a git checkout of crashlab")
+    return SOURCE_FILE
+
+
+def participant_readme(pins: Pins, image_platform: str) -> str:
+    return f"""crashlab classroom kit
+======================
+
+Everything lab 3 needs, so that your machine downloads nothing:
+  images/     the kind node image ({pins.node_tag}) and the lab image ({pins.lab_image}),
+              saved for {image_platform}
+  {TOOLS_DIR}/      kind {pins.kind} and kubectl {pins.kubectl} for Linux and macOS (amd64, arm64)
+  {SOURCE_FILE}   the lab's source
+  {MANIFEST}  every file with its SHA-256; checked before anything is loaded
+
+You need Docker running and Python 3.10 or newer.
+
+1. Copy this whole folder from the stick to your disk (loading from a stick is slow).
+2. If you do not have the lab yet:   git clone KIT/{SOURCE_FILE} crashlab && cd crashlab
+3. In the lab's folder:              make lab-3 KIT=/path/to/this/folder
+
+`make lab-3 KIT=...` checks every file, loads both images into Docker, installs kind and
+kubectl into the lab's own tools folder (nothing system-wide), creates the cluster and
+starts the lab. If a file is reported damaged, copy the kit again.
+"""
