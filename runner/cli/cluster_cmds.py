@@ -37,6 +37,9 @@ def _register_up(commands) -> None:
                     help="how long kind waits for the control plane (default 120s)")
     up.add_argument("--yes", action="store_true",
                     help="download kind/kubectl without asking when they are missing or too old")
+    up.add_argument("--kit", metavar="DIR",
+                    help="a classroom kit folder (`crashlab workshop kit`): check it, load its "
+                    "images and install its kind and kubectl; nothing is downloaded")
     up.set_defaults(func=cmd_up)
 
 
@@ -169,11 +172,19 @@ def _up_on_context(context: str, image: str, image_given: bool, env: Environment
 def _up_on_kind(args, image: str, wait: str, env: Environment, step) -> int:
     from runner.kind import ensure_lab_cluster
 
+    node_image, build = None, not args.no_build
+    if getattr(args, "kit", None):
+        from pathlib import Path
+
+        from runner.cli.kit_cmds import prepare_from_kit
+
+        node_image, build = prepare_from_kit(env, Path(args.kit), step), False
     failed = _preflight(env, ("docker", "kind", "kubectl"), step, offer=args.yes)
     if failed:
         return failed
-    cluster = ensure_lab_cluster(args.name, image, env.environ, wait=wait,
-                                 build=not args.no_build, base=args.base_image, step=step)
+    cluster = ensure_lab_cluster(args.name, image, env.environ, wait=wait, build=build,
+                                 base=args.base_image, step=step,
+                                 **({"node_image": node_image} if node_image else {}))
     if not cluster.owned:
         env.err(f"crashlab: warning: kind cluster {cluster.name!r} was not created by crashlab; "
                 "using it, but `crashlab cluster down` will not delete it")

@@ -1,4 +1,5 @@
-"""Instructor commands: `selftest`, `results verify`, `grade`, `workshop prepare|teardown|watch`.
+"""Instructor commands: `selftest`, `results verify`, `grade`,
+`workshop prepare|teardown|watch|kit`.
 
 Argument parsing and printing only; the work is in runner.selftest, runner.results,
 runner.grade and runner.workshop.
@@ -92,6 +93,9 @@ def register(subparsers) -> None:
     from runner.cli import watch_cmd
 
     watch_cmd.register(wsub)
+    from runner.cli.kit_cmds import add_kit_parser
+
+    add_kit_parser(wsub)
     workshop.set_defaults(func=lambda args, env: _missing_action(workshop))
 
 

@@ -105,6 +105,9 @@ def preflight_with_offer(env, tools, step, *, yes: bool):
     with step(f"Checking {', '.join(tools)}") as note:
         report = check_tools(env.environ, tools)
         note.text = _summary(report)
+    from runner.cli.needs_cmds import announce_downloads
+
+    announce_downloads(env, report)
     if not report.ok and offer_downloads(env, report, yes=yes, step=step):
         with step(f"Checking {', '.join(tools)} again") as note:
             report = check_tools(env.environ, tools)

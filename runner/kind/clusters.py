@@ -112,15 +112,16 @@ def is_lab_cluster(name: str, environ: Mapping[str, str] | None = None) -> bool:
 
 
 def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
-                   wait: str = DEFAULT_WAIT) -> bool:
+                   wait: str = DEFAULT_WAIT, image: str = NODE_IMAGE) -> bool:
     """`kind create cluster` with the checked-in config, then record that the lab made it.
 
     Interrupted or timed out, the half-made cluster is deleted again. Returns False when
     kind's own wait for the control plane ran out (kind still exits 0 then): the caller
-    must `wait_for_nodes_ready` before using the cluster.
+    must `wait_for_nodes_ready` before using the cluster. `image` other than the pin: the
+    node image a classroom kit loaded, by tag (`docker load` keeps no registry digest).
     """
     argv = ["kind", "create", "cluster", "--name", name, "--config", str(CONFIG_FILE),
-            "--image", NODE_IMAGE, "--wait", check_wait(wait)]
+            "--image", image, "--wait", check_wait(wait)]
     try:
         result = run(argv, environ=environ, timeout=CREATE_TIMEOUT)
     except (KeyboardInterrupt, ToolTimedOut):
@@ -135,7 +136,7 @@ def create_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | 
         raise EnvironmentProblem(f"kind created cluster {name!r} but Docker shows no node "
                                  "containers for it: run `kind get nodes --name "
                                  f"{name}` and `crashlab cluster up` again")
-    _marker.write_marker(name, ids, node_image(), environ)
+    _marker.write_marker(name, ids, image, environ)
     return KIND_WAIT_TIMED_OUT not in result.stderr
 
 
@@ -204,7 +205,8 @@ def ensure_context(name: str, environ: Mapping[str, str] | None = None) -> str:
 
 
 def ensure_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | None = None,
-                   wait: str = DEFAULT_WAIT, step=silent_step) -> KindCluster:
+                   wait: str = DEFAULT_WAIT, step=silent_step,
+                   image: str = NODE_IMAGE) -> KindCluster:
     """Reuse kind cluster `name` when it exists, else create it; return how to reach it."""
     check_cluster_name(name)
     ready = True
@@ -214,8 +216,8 @@ def ensure_cluster(name: str = DEFAULT_CLUSTER, *, environ: Mapping[str, str] | 
             note.text = "exists, reused" if owned else "exists (not created by crashlab), reused"
             created = False
         else:
-            ready = create_cluster(name, environ=environ, wait=wait)
-            note.text = f"created with {node_image().split('@')[0]}"
+            ready = create_cluster(name, environ=environ, wait=wait, image=image)
+            note.text = f"created with {image.split('@')[0]}"
             if not ready:
                 note.text += f", but not Ready within --wait {wait}"
             created = owned = True

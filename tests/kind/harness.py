@@ -3,6 +3,7 @@
 import io
 import json
 import shlex
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,14 @@ sys.path.insert(0, {here!r})
 import fake_tools
 fake_tools.main()
 """
+
+
+def closed_port_url() -> str:
+    """http://127.0.0.1:PORT where nothing listens: a download host that refuses at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def launcher() -> str:
@@ -52,10 +61,13 @@ class FakeTools:
         self.tools_dir = root / "tools"  # crashlab's own download folder, empty at first
         # A test never downloads from the internet: the offer to download is refused
         # unless a test points CRASHLAB_DOWNLOAD_BASE at a local server and drops this.
+        # Until then the download hosts are a closed local port, so the offline check of
+        # preflight (runner.kind.reach) contacts nothing outside this machine.
         self.environ = {"PATH": str(self.bin), "HOME": str(self.home),
                         "KUBECONFIG": str(kubeconfig), "FAKE_TOOLS_STATE": str(self.state_file),
                         "FAKE_TOOLS_LOG": str(self.log_file), "NO_COLOR": "1",
-                        "CRASHLAB_TOOLS_DIR": str(self.tools_dir), "CRASHLAB_NO_DOWNLOAD": "1"}
+                        "CRASHLAB_TOOLS_DIR": str(self.tools_dir), "CRASHLAB_NO_DOWNLOAD": "1",
+                        "CRASHLAB_DOWNLOAD_BASE": closed_port_url()}
 
     def install(self, tool: str) -> None:
         path = self.bin / tool

@@ -1,0 +1,69 @@
+"""The classroom kit on the command line: `workshop kit --out DIR` and `cluster up --kit DIR`.
+
+Printing only; the work is in runner.kit. Registered by instructor_cmds (workshop kit)
+and used by cluster_cmds (--kit).
+"""
+
+from pathlib import Path
+
+
+def add_kit_parser(workshop_actions) -> None:
+    kit = workshop_actions.add_parser(
+        "kit", help="write a classroom kit (images, kind, kubectl, source) for a room with bad "
+        "Wi-Fi",
+        description="Write one folder with the pinned kind node image and the lab image "
+        "(docker save), kind and kubectl for Linux and macOS on amd64 and arm64, the lab's "
+        "source as a git bundle, a manifest with every file's SHA-256 and a README. "
+        "Participants run `make lab-3 KIT=DIR` with no network.")
+    kit.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    kit.set_defaults(func=cmd_kit)
+
+
+def cmd_kit(args, env) -> int:
+    from runner.kind.images import LAB_IMAGE
+    from runner.kit.manifest import current_pins
+    from runner.kit.write import make_kit
+
+    out = Path(args.out)
+    manifest = make_kit(out, current_pins(LAB_IMAGE), environ=env.environ,
+                        progress=ProgressLines(env))
+    size = sum(item.size for item in manifest.files)
+    env.out(f"Kit written to {out}: {len(manifest.files)} files, {size / 1e6:.0f} MB, images for "
+            f"{manifest.image_platform}; participants run `make lab-3 KIT={out}`")
+    return 0
+
+
+def prepare_from_kit(env, folder: Path, step) -> str:
+    """Check the kit, load its images, install its tools; return the node image to create
+    the cluster with. Raises KitError (exit 2) before touching anything when it does not fit."""
+    from runner.kind.images import LAB_IMAGE
+    from runner.kit.load import check_kit, install_tools, load_images
+    from runner.kit.manifest import current_pins
+
+    progress = ProgressLines(env)
+    with step(f"Checking the kit in {folder}") as note:
+        manifest = check_kit(folder, current_pins(LAB_IMAGE), environ=env.environ,
+                             progress=progress)
+        note.text = f"{len(manifest.files)} files match manifest.json"
+    with step("Loading the kit's images into Docker") as note:
+        loaded = load_images(folder, manifest, environ=env.environ, progress=progress)
+        note.text = ", ".join(loaded) + " loaded" if loaded else "already there (same image IDs)"
+    with step("Installing kind and kubectl from the kit") as note:
+        installed = install_tools(folder, env.environ, progress=progress)
+        note.text = f"SHA-256 verified, installed into {installed[0].parent}"
+    return manifest.image("node").ref
+
+
+class ProgressLines:
+    """Progress as plain lines: the label once, then one line per quarter of its bytes."""
+
+    def __init__(self, env):
+        self.env, self.label, self.quarter = env, None, 0
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if label != self.label:
+            self.label, self.quarter = label, 0
+            self.env.out(f"  {label}" + (f" ({total / 1e6:.1f} MB)" if total else ""))
+        if total and min(done * 4 // total, 4) > self.quarter:
+            self.quarter = min(done * 4 // total, 4)
+            self.env.out(f"    {min(done * 100 // total, 100)}% of {total / 1e6:.1f} MB")
