@@ -71,6 +71,8 @@ def pytest_terminal_summary(terminalreporter):
             line += f"; lab image {TIER['image']}"
         if "runs" in TIER:
             line += f"; {TIER['runs']}"
+        if "kit" in TIER:
+            line += f"; {TIER['kit']}"
         terminalreporter.write_line(line)
     elif "unavailable" in TIER:
         terminalreporter.write_line(f"container tier did not run: {TIER['unavailable']}")
