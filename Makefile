@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 ARGS   ?=
+KIT    ?=
 RESULTS ?= results
 
 .DEFAULT_GOAL := help
@@ -36,8 +37,10 @@ $(TEST_STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 
 setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 
-lab-3: $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing), five broken pods, quiz, verified fixes
-	@$(BIN)/crashlab run lab-3 $(ARGS)
+# KIT=DIR (a classroom kit, `crashlab workshop kit`): check it, load its images and tools,
+# create the cluster from them, then run the lab without building the image.
+lab-3: $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
+	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
 
 test: $(TEST_STAMP) ## Run the whole test suite (starts a private Docker engine when it can)
 	@$(BIN)/python -m pytest $(ARGS)

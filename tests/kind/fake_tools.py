@@ -71,10 +71,15 @@ def docker(argv: list[str], world: dict):
         err({"down": DOCKER_DOWN, "down29": DOCKER_DOWN_29}.get(state["daemon"], DOCKER_DENIED))
         return 1, False
     if argv[:1] == ["version"]:
-        out(state["server_version"])
+        platform = state.get("platform", "linux/amd64")
+        out(platform if ".Server.Os" in flag(argv, "--format", "") else state["server_version"])
         return 0, False
+    if argv[:2] == ["image", "inspect"] and flag(argv, "--format") == "{{json .}}":
+        return _inspect_json(state, argv[-1]), False
     if argv[:2] == ["image", "inspect"]:
         return _inspect(state["images"], argv[-1], "image"), False
+    if argv[:1] == ["load"]:
+        return _docker_load(state)
     if argv[:2] == ["container", "inspect"]:
         return max(_inspect(state["containers"], name, "container")
                    for name in argv[4:]), False
@@ -94,6 +99,32 @@ def _inspect(objects: dict, name: str, what: str) -> int:
         return 1
     out(objects[name])
     return 0
+
+
+def _inspect_json(state: dict, name: str) -> int:
+    """`docker image inspect --format '{{json .}}'`: the fields runner.kit reads."""
+    if name not in state["images"]:
+        err(f"Error response from daemon: No such image: {name}")
+        return 1
+    os_name, arch = state.get("platform", "linux/amd64").split("/")
+    out(json.dumps({"Id": state["images"][name], "Os": os_name, "Architecture": arch,
+                    "Size": 1000, "RepoDigests": state.get("repo_digests", {}).get(name, [])}))
+    return 0
+
+
+def _docker_load(state: dict):
+    """`docker load` of a stand-in archive: JSON {"tag": "image id"} on stdin (the real
+    format is a tar; the tests/containers tier loads real ones)."""
+    try:
+        images = json.loads(sys.stdin.buffer.read())
+    except ValueError:
+        # moby pkg/chrootarchive/archive_unix.go: "Error processing tar file(%v): %s"
+        err("Error processing tar file(exit status 1): unexpected EOF")
+        return 1, False
+    state["images"].update(images)
+    for tag, image_id in images.items():
+        out(f"Loaded image: {tag}")
+    return 0, True
 
 
 def _build(argv: list[str], state: dict):

@@ -1,0 +1,118 @@
+"""`crashlab cluster up --kit DIR` and `make lab-3 KIT=DIR` against the stub tools: the kit
+is checked before anything is loaded, its images and tools arrive, the cluster is made
+from its node image, nothing is built or downloaded. The stub `docker load` reads JSON
+archives; tests/containers/test_kit.py loads real `docker save` archives."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from runner.kind import versions
+from runner.kind.images import LAB_IMAGE
+from runner.kit import files
+from runner.kit.manifest import KitImage, Manifest, current_pins, published_checksum_text, \
+    tool_paths
+from tests.kind.harness import launcher
+
+NODE_TAG = versions.NODE_IMAGE.split("@")[0]
+NODE_ID, LAB_ID = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+ROOT = files.Path(__file__).resolve().parents[2]
+
+
+def make_kit(folder, pins=None, platform="linux/amd64"):
+    """A kit as `workshop kit` lays it out, with stub archives and the stub tools."""
+    pins = pins or current_pins(LAB_IMAGE)
+    (folder / "images").mkdir(parents=True)
+    (folder / "images/kind-node.tar").write_text(json.dumps({NODE_TAG: NODE_ID}))
+    (folder / "images/lab-app.tar").write_text(json.dumps({LAB_IMAGE: LAB_ID}))
+    listed = ["images/kind-node.tar", "images/lab-app.tar"]
+    platforms = ("linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64")
+    body = launcher().encode()
+    for item in platforms:
+        os_name, arch = item.split("/")
+        paths = tool_paths(os_name, arch)
+        for tool, binary, checksum in zip(("kind", "kubectl"), paths[0::2], paths[1::2]):
+            (folder / binary).parent.mkdir(parents=True, exist_ok=True)
+            (folder / binary).write_bytes(body)
+            (folder / checksum).write_text(published_checksum_text(
+                tool, os_name, arch, hashlib.sha256(body).hexdigest()))
+        listed += paths
+    manifest = Manifest(pins, platform, platforms,
+                        (KitImage("node", NODE_TAG, NODE_ID, "images/kind-node.tar"),
+                         KitImage("lab", LAB_IMAGE, LAB_ID, "images/lab-app.tar")),
+                        files.describe(folder, listed))
+    (folder / "manifest.json").write_text(manifest.to_json())
+    return folder
+
+
+def test_up_from_a_kit_loads_installs_and_creates_the_cluster_offline(tools, tmp_path):
+    kit = make_kit(tmp_path / "kit")
+    tools.remove("kind")
+    tools.remove("kubectl")
+    result = tools.cli("cluster", "up", "--kit", str(kit))
+
+    assert result.code == 0, result.err
+    images = tools.load()["docker"]["images"]
+    assert images[NODE_TAG] == NODE_ID and images[LAB_IMAGE] == LAB_ID
+    for tool in ("kind", "kubectl"):
+        assert (tools.tools_dir / tool).read_text() == launcher()
+    create = next(c for c in tools.calls("kind") if c[1:3] == ["create", "cluster"])
+    assert create[create.index("--image") + 1] == NODE_TAG
+    assert not tools.calls("docker") or all(c[1] != "build" for c in tools.calls("docker"))
+    assert "will download" not in result.err and "network looks absent" not in result.err
+    assert "Checking the kit in" in result.out and "Loading kindest/node:v1.35.8" in result.out
+    assert "Ready: context kind-crashlab" in result.out
+
+
+def test_a_kit_for_other_versions_is_one_line_and_nothing_is_loaded(tools, tmp_path):
+    pins = current_pins(LAB_IMAGE)
+    kit = make_kit(tmp_path / "kit", pins=type(pins)("v0.31.0", pins.kubectl, pins.node_image,
+                                                     pins.lab_image))
+    result = tools.cli("cluster", "up", "--kit", str(kit))
+
+    assert result.code == 2
+    assert result.err == ("crashlab: error: this kit is for other versions: kind v0.31.0 (this "
+                          "crashlab pins v0.33.0): use the crashlab source in the kit (git clone "
+                          "KIT/source/crashlab.bundle), or ask for a kit made from this "
+                          "checkout\n")
+    assert tools.load()["docker"]["images"] == {}
+
+
+def test_a_kit_for_another_platform_says_which_to_ask_for(tools, tmp_path):
+    kit = make_kit(tmp_path / "kit", platform="linux/arm64")
+    result = tools.cli("cluster", "up", "--kit", str(kit))
+
+    assert result.code == 2
+    assert result.err == ("crashlab: error: this kit's images are for linux/arm64 but Docker "
+                          "here runs linux/amd64: ask for a kit made on a linux/amd64 machine "
+                          "(`crashlab workshop kit` saves the images of the machine it runs on)\n")
+
+
+def test_a_missing_file_is_one_line(tools, tmp_path):
+    kit = make_kit(tmp_path / "kit")
+    (kit / tool_paths("darwin", "arm64")[2]).unlink()
+    result = tools.cli("cluster", "up", "--kit", str(kit))
+
+    assert result.code == 2
+    assert result.err == ("crashlab: error: the kit has no tools/kubectl/v1.35.8/bin/darwin/"
+                          "arm64/kubectl: copy the whole kit folder again from the instructor's "
+                          "stick\n")
+    assert tools.load()["docker"]["images"] == {}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab3_kit_checks_the_kit_first(tools, tmp_path):
+    kit = make_kit(tmp_path / "kit")
+    (kit / "images/lab-app.tar").write_text(json.dumps({LAB_IMAGE: "sha256:" + "3" * 64}))
+    done = subprocess.run(["make", "-s", "-C", str(ROOT), "lab-3", f"KIT={kit}"],
+                          env={**tools.environ, "PATH": f"{tools.bin}:/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode != 0
+    assert ("crashlab: error: images/lab-app.tar in the kit does not match its SHA-256 in "
+            "manifest.json: the copy is damaged (nothing was loaded); copy the kit again"
+            ) in done.stderr
+    assert tools.load()["docker"]["images"] == {}
