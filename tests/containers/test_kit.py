@@ -93,7 +93,10 @@ def kit(docker_engine, stand_in_node, pins, mirror, tmp_path_factory):
                               progress=lambda label, done, total: seen.append(label))
     seconds = time.monotonic() - started
     size = sum(item.size for item in manifest.files)
-    TIER["kit"] = f"kit {size / 1e6:.0f} MB written in {seconds:.1f}s"
+    sizes = {item.path: item.size for item in manifest.files}
+    TIER["kit"] = (f"kit {size / 1e6:.0f} MB (lab image archive "
+                   f"{sizes[write.IMAGE_FILES['lab']] / 1e6:.0f} MB, source bundle "
+                   f"{sizes[write.SOURCE_FILE] / 1e6:.1f} MB) written in {seconds:.1f}s")
     return out, manifest, seen
 
 
