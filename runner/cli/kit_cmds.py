@@ -4,6 +4,7 @@ Printing only; the work is in runner.kit. Registered by instructor_cmds (worksho
 and used by cluster_cmds (--kit).
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -25,8 +26,9 @@ def cmd_kit(args, env) -> int:
     from runner.kit.write import make_kit
 
     out = Path(args.out)
-    manifest = make_kit(out, current_pins(LAB_IMAGE), environ=env.environ,
-                        progress=ProgressLines(env))
+    with progress_for(env) as progress:
+        manifest = make_kit(out, current_pins(LAB_IMAGE), environ=env.environ,
+                            progress=progress)
     size = sum(item.size for item in manifest.files)
     env.out(f"Kit written to {out}: {len(manifest.files)} files, {size / 1e6:.0f} MB, images for "
             f"{manifest.image_platform}; participants run `make lab-3 KIT={out}`")
@@ -40,18 +42,39 @@ def prepare_from_kit(env, folder: Path, step) -> str:
     from runner.kit.load import check_kit, install_tools, load_images
     from runner.kit.manifest import current_pins
 
-    progress = ProgressLines(env)
-    with step(f"Checking the kit in {folder}") as note:
+    del step  # byte progress instead of the step spinner, which would fight it
+    with progress_for(env) as progress:
         manifest = check_kit(folder, current_pins(LAB_IMAGE), environ=env.environ,
                              progress=progress)
-        note.text = f"{len(manifest.files)} files match manifest.json"
-    with step("Loading the kit's images into Docker") as note:
+        env.out(f"Kit {folder}: {len(manifest.files)} files match manifest.json")
         loaded = load_images(folder, manifest, environ=env.environ, progress=progress)
-        note.text = ", ".join(loaded) + " loaded" if loaded else "already there (same image IDs)"
-    with step("Installing kind and kubectl from the kit") as note:
+        env.out("Images: " + (", ".join(loaded) + " loaded" if loaded else
+                              "already in Docker (same image IDs)"))
         installed = install_tools(folder, env.environ, progress=progress)
-        note.text = f"SHA-256 verified, installed into {installed[0].parent}"
+        env.out(f"kind and kubectl: SHA-256 verified, installed into {installed[0].parent}")
     return manifest.image("node").ref
+
+
+@contextmanager
+def progress_for(env):
+    """A progress callable (label, done, total): bars on a terminal, else plain lines."""
+    from runner.cli.env import _isatty
+
+    if not _isatty(env.stdout):
+        yield ProgressLines(env)
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  console=env.console()) as bars:
+        tasks: dict[str, int] = {}
+
+        def update(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bars.add_task(label, total=total)
+            bars.update(tasks[label], completed=done, total=total)
+
+        yield update
 
 
 class ProgressLines:

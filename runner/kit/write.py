@@ -69,7 +69,21 @@ def make_kit(out: Path, pins: Pins, *, environ: Mapping[str, str] | None = None,
     images = check_images(pins, environ)
     platforms = platforms or tuple((o, a) for o in versions.OPERATING_SYSTEMS
                                    for a in versions.ARCHITECTURES)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write(out, pins, images, platforms, environ, progress)
+    except BaseException:
+        # A half-written kit has no manifest and must not be handed out: remove what we wrote.
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        else:
+            for entry in out.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        raise
+
+
+def _write(out: Path, pins: Pins, images, platforms, environ, progress) -> Manifest:
     (out / "images").mkdir()
     listed, kit_images = [], []
     for role, ref in (("node", pins.node_tag), ("lab", pins.lab_image)):

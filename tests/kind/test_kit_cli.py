@@ -63,7 +63,7 @@ def test_up_from_a_kit_loads_installs_and_creates_the_cluster_offline(tools, tmp
     assert create[create.index("--image") + 1] == NODE_TAG
     assert not tools.calls("docker") or all(c[1] != "build" for c in tools.calls("docker"))
     assert "will download" not in result.err and "network looks absent" not in result.err
-    assert "Checking the kit in" in result.out and "Loading kindest/node:v1.35.8" in result.out
+    assert "files match manifest.json" in result.out and "  Loading kindest/node:v1.35.8" in result.out
     assert "Ready: context kind-crashlab" in result.out
 
 
@@ -116,3 +116,78 @@ def test_make_lab3_kit_checks_the_kit_first(tools, tmp_path):
             "manifest.json: the copy is damaged (nothing was loaded); copy the kit again"
             ) in done.stderr
     assert tools.load()["docker"]["images"] == {}
+
+
+def write_mirror(root):
+    """The download hosts' layout (file://) with the stub tools for every platform."""
+    body = launcher().encode()
+    for os_name in versions.OPERATING_SYSTEMS:
+        for arch in versions.ARCHITECTURES:
+            paths = tool_paths(os_name, arch)
+            for tool, binary, checksum in zip(("kind", "kubectl"), paths[0::2], paths[1::2]):
+                target = root / binary.removeprefix("tools/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(body)
+                (root / checksum.removeprefix("tools/")).write_text(published_checksum_text(
+                    tool, os_name, arch, hashlib.sha256(body).hexdigest()))
+    return root
+
+
+def instructor(tools, tmp_path, digest=versions.NODE_IMAGE.split("@")[1]):
+    tools.world["docker"]["images"] = {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}
+    tools.world["docker"]["repo_digests"] = {NODE_TAG: [f"kindest/node@{digest}"]}
+    tools.save()
+    tools.environ["CRASHLAB_DOWNLOAD_BASE"] = write_mirror(tmp_path / "mirror").as_uri()
+
+
+def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path, kubeconfig):
+    from tests.kind.harness import FakeTools
+
+    instructor(tools, tmp_path)
+    out = tmp_path / "stick" / "kit"
+    made = tools.cli("workshop", "kit", "--out", str(out))
+
+    assert made.code == 0, made.err
+    assert f"Kit written to {out}: 20 files" in made.out
+    assert "  Saving kindest/node:v1.35.8" in made.out
+    assert "  Downloading kubectl v1.35.8 (darwin/arm64)" in made.out
+    (tmp_path / "participant").mkdir()
+    participant = FakeTools(tmp_path / "participant", kubeconfig)
+    participant.remove("kind")
+    participant.remove("kubectl")
+    result = participant.cli("cluster", "up", "--kit", str(out))
+
+    assert result.code == 0, result.err
+    assert participant.load()["docker"]["images"] == {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}
+    assert "Ready: context kind-crashlab" in result.out
+
+
+def test_workshop_kit_refuses_a_node_image_of_another_build(tools, tmp_path):
+    instructor(tools, tmp_path, digest="sha256:" + "9" * 64)
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"))
+
+    assert result.code == 3
+    assert result.err.startswith("crashlab: error: Docker's kindest/node:v1.35.8 is not the "
+                                 "pinned build (sha256:07b2536e30b8...): run `docker pull ")
+    assert not (tmp_path / "kit").exists()
+
+
+def test_a_failed_download_leaves_no_half_kit(tools, tmp_path):
+    instructor(tools, tmp_path)
+    (tmp_path / "mirror" / tool_paths("darwin", "arm64")[2].removeprefix("tools/")).unlink()
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"))
+
+    assert result.code == 3
+    assert result.err.startswith("crashlab: error: could not download file://")
+    assert not (tmp_path / "kit").exists()
+
+
+def test_workshop_kit_wants_a_new_or_empty_folder(tools, tmp_path):
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / "notes.txt").write_text("mine")
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"))
+
+    assert result.code == 2
+    assert result.err == (f"crashlab: error: --out {tmp_path / 'kit'}: exists and is not an "
+                          "empty folder: give a new folder\n")
+    assert (tmp_path / "kit" / "notes.txt").read_text() == "mine"
