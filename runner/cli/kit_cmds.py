@@ -58,9 +58,7 @@ def prepare_from_kit(env, folder: Path, step) -> str:
 @contextmanager
 def progress_for(env):
     """A progress callable (label, done, total): bars on a terminal, else plain lines."""
-    from runner.cli.env import _isatty
-
-    if not _isatty(env.stdout):
+    if not env.stdout_is_terminal:
         yield ProgressLines(env)
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
