@@ -7,19 +7,25 @@ import hashlib
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from runner.kind import versions
 from runner.kind.images import LAB_IMAGE
 from runner.kit import files
-from runner.kit.manifest import KitImage, Manifest, current_pins, published_checksum_text, \
-    tool_paths
+from runner.kit.manifest import (
+    KitImage,
+    Manifest,
+    current_pins,
+    published_checksum_text,
+    tool_paths,
+)
 from tests.kind.harness import launcher
 
 NODE_TAG = versions.NODE_IMAGE.split("@")[0]
 NODE_ID, LAB_ID = "sha256:" + "1" * 64, "sha256:" + "2" * 64
-ROOT = files.Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_kit(folder, pins=None, platform="linux/amd64"):
@@ -61,9 +67,10 @@ def test_up_from_a_kit_loads_installs_and_creates_the_cluster_offline(tools, tmp
         assert (tools.tools_dir / tool).read_text() == launcher()
     create = next(c for c in tools.calls("kind") if c[1:3] == ["create", "cluster"])
     assert create[create.index("--image") + 1] == NODE_TAG
-    assert not tools.calls("docker") or all(c[1] != "build" for c in tools.calls("docker"))
+    assert "build" not in [call[1] for call in tools.calls("docker")]
     assert "will download" not in result.err and "network looks absent" not in result.err
-    assert "files match manifest.json" in result.out and "  Loading kindest/node:v1.35.8" in result.out
+    assert "files match manifest.json" in result.out
+    assert "  Loading kindest/node:v1.35.8" in result.out
     assert "Ready: context kind-crashlab" in result.out
 
 
