@@ -9,7 +9,7 @@ KIT    ?=
 RESULTS ?= results
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab-3 test selftest grade bench clean
+.PHONY: help setup lab-3 kit-check test selftest grade bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,13 +17,14 @@ help: ## List the targets
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "crashlab needs Python >= 3.10 (found $$($(PYTHON) --version)); install it, or run: make PYTHON=python3.11 ..." >&2; exit 2; }
 	@$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): install Python's venv module (Debian/Ubuntu: apt install python3-venv)" >&2; exit 2; }
-	@$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(KIT),,@$(BIN)/python -m pip install --quiet --upgrade pip)
 
 # Strict editable mode links the package files into build/ instead of installing an import
 # hook, which costs ~45 ms on every start; it must be redone when a file is added or removed,
 # hence the dependency on the package's folders (their mtime changes then).
 PACKAGE_DIRS := $(shell find runner -type d -not -name __pycache__ 2>/dev/null)
-INSTALL := $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict
+# KIT=DIR: install from the kit's wheels only, never from an index.
+INSTALL := $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict $(if $(KIT),--no-index --find-links "$(KIT)/wheels")
 
 $(STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 	@echo "Installing crashlab into $(VENV) ..."
@@ -37,10 +38,14 @@ $(TEST_STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 
 setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 
-# KIT=DIR (a classroom kit, `crashlab workshop kit`): check it, load its images and tools,
+# KIT=DIR (a classroom kit, `crashlab workshop kit`): check it (standard library only, before
+# anything is installed), install the Python packages from it, load its images and tools,
 # create the cluster from them, then run the lab without building the image.
-lab-3: $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
+lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
 	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
+
+kit-check:
+	@PYTHONPATH=. $(PYTHON) -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"
 
 test: $(TEST_STAMP) ## Run the whole test suite (starts a private Docker engine when it can)
 	@$(BIN)/python -m pytest $(ARGS)

@@ -3,12 +3,15 @@
 A kit is one folder: `manifest.json`, the node and lab images as `docker save`
 archives, kind and kubectl for each platform laid out like their download hosts
 (so `runner.kind.fetch` installs them from `file://` URLs with the same checks),
-the project's source as a git bundle, and a README. Every file is listed with its
+the project's source as a git bundle, the Python packages `make setup` installs (as
+wheels for the instructor's Python and platform), and a README. Every file is listed with its
 size and SHA-256; nothing is loaded before all of them match.
 """
 
 import json
-from dataclasses import dataclass, field
+import sys
+import sysconfig
+from dataclasses import dataclass
 
 from runner.errors import InputError
 from runner.kind import versions
@@ -16,6 +19,7 @@ from runner.kind import versions
 FORMAT = "crashlab-kit/1"
 MANIFEST = "manifest.json"
 TOOLS_DIR = "tools"  # a mirror of the download hosts: tools/kind/..., tools/kubectl/...
+WHEELS_DIR = "wheels"  # crashlab's Python dependencies, for `pip install --no-index`
 
 
 class KitError(InputError):
@@ -72,7 +76,7 @@ class Manifest:
     files: tuple[KitFile, ...]
     crashlab: str = ""
     source: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    wheels_for: str = ""  # "cp311-linux_x86_64": the Python and platform of wheels/
 
     def image(self, role: str) -> KitImage:
         return next(image for image in self.images if image.role == role)
@@ -83,7 +87,7 @@ class Manifest:
             "image_platform": self.image_platform, "tool_platforms": list(self.tool_platforms),
             "images": [{"role": i.role, "ref": i.ref, "id": i.image_id, "file": i.file}
                        for i in self.images],
-            "source": self.source,
+            "source": self.source, "wheels_for": self.wheels_for,
             "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in self.files],
         }, indent=2) + "\n"
 
@@ -110,7 +114,8 @@ def parse_manifest(text: str, where: str = MANIFEST) -> Manifest:
                       for item in _list(data, "files"))
         return Manifest(pins, _text(data, "image_platform", ""),
                         tuple(_list(data, "tool_platforms")), images, files,
-                        crashlab=str(data.get("crashlab", "")), source=str(data.get("source", "")))
+                        crashlab=str(data.get("crashlab", "")), source=str(data.get("source", "")),
+                        wheels_for=str(data.get("wheels_for", "")))
     except (KeyError, TypeError) as missing:
         raise KitError(f"{where}: field {missing} is missing or not the right type: copy the "
                        "kit again from the instructor's stick") from None
@@ -184,3 +189,22 @@ def tool_paths(os_name: str, arch: str) -> list[str]:
 def published_checksum_text(tool: str, os_name: str, arch: str, sha256: str) -> str:
     """A checksum file in the release's own format (see runner.kind.downloads)."""
     return f"{sha256}\n" if tool == "kubectl" else f"{sha256}  kind-{os_name}-{arch}\n"
+
+
+def wheel_tag() -> str:
+    """'cp311-linux_x86_64': the Python and platform of the running interpreter's wheels."""
+    return (f"cp{sys.version_info[0]}{sys.version_info[1]}-"
+            + sysconfig.get_platform().replace("-", "_").replace(".", "_"))
+
+
+def check_wheels(manifest: Manifest, here: str) -> None:
+    """KitError when the kit's wheels are for another Python or platform than `here`."""
+    if not manifest.wheels_for:
+        raise KitError("this kit has no Python packages: run `make setup` once with network, "
+                       "then `make lab-3 KIT=...` again")
+    if manifest.wheels_for != here:
+        version, _, platform = manifest.wheels_for.partition("-")
+        digits = version.removeprefix("cp")
+        raise KitError(f"this kit's Python packages are for {manifest.wheels_for}, this Python "
+                       f"is {here}: on {platform}, run `make PYTHON=python{digits[0]}.{digits[1:]} "
+                       "lab-3 KIT=...`; else run `make setup` once with network")

@@ -8,6 +8,7 @@ repo's pins checked) for every OS/CPU the lab supports.
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,11 +21,13 @@ from runner.kit import docker, files
 from runner.kit.manifest import (
     MANIFEST,
     TOOLS_DIR,
+    WHEELS_DIR,
     KitImage,
     Manifest,
     Pins,
     published_checksum_text,
     tool_paths,
+    wheel_tag,
 )
 
 SOURCE_FILE = "source/crashlab.bundle"
@@ -95,11 +98,14 @@ def _write(out: Path, pins: Pins, images, platforms, environ, progress) -> Manif
     for os_name, arch in platforms:
         listed += _write_tools(out, os_name, arch, environ, progress)
     listed.append(_write_source(out))
+    wheels_for = wheel_tag()
+    listed += _write_wheels(out, environ, progress)
     (out / README_FILE).write_text(participant_readme(pins, images["node"].platform))
     listed.append(README_FILE)
     manifest = Manifest(pins, images["node"].platform,
                         tuple(f"{o}/{a}" for o, a in platforms), tuple(kit_images),
-                        files.describe(out, listed), crashlab=__version__, source=SOURCE_FILE)
+                        files.describe(out, listed), crashlab=__version__, source=SOURCE_FILE,
+                        wheels_for=wheels_for)
     (out / MANIFEST).write_text(manifest.to_json())
     return manifest
 
@@ -118,6 +124,24 @@ def _write_tools(out: Path, os_name: str, arch: str, environ, progress) -> list[
             (out / checksum).write_text(published_checksum_text(
                 item.tool, os_name, arch, files.sha256_of(out / binary)))
     return layout
+
+
+def _write_wheels(out: Path, environ, progress) -> list[str]:
+    """crashlab's dependencies and its build backend as wheels, with pip (its own index
+    settings apply), for `pip install --no-index --find-links KIT/wheels`."""
+    target = out / WHEELS_DIR
+    progress(f"Downloading the Python packages for {wheel_tag()}", 0, None)
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet",
+                           "--disable-pip-version-check", "--dest", str(target),
+                           str(paths.project_root()), "setuptools>=68"],
+                          capture_output=True, text=True, check=False, timeout=900,
+                          env=dict(environ))
+    if done.returncode != 0:
+        said = ([line for line in done.stderr.splitlines() if "ERROR" in line] or
+                done.stderr.strip().splitlines() or ["?"])[-1]
+        raise EnvironmentProblem(f"pip could not download crashlab's Python packages ({said}): "
+                                 "check the network, then make the kit again")
+    return sorted(f"{WHEELS_DIR}/{path.name}" for path in target.iterdir())
 
 
 def _write_source(out: Path) -> str:
@@ -147,9 +171,11 @@ Everything lab 3 needs, so that your machine downloads nothing:
               saved for {image_platform}
   {TOOLS_DIR}/      kind {pins.kind} and kubectl {pins.kubectl} for Linux and macOS (amd64, arm64)
   {SOURCE_FILE}   the lab's source
+  {WHEELS_DIR}/     the Python packages the lab installs, for {wheel_tag()}
   {MANIFEST}  every file with its SHA-256; checked before anything is loaded
 
-You need Docker running and Python 3.10 or newer.
+You need Docker running and Python 3.10 or newer (the wheels are for the Python above;
+with another one, `make setup` needs the network once).
 
 1. Copy this whole folder from the stick to your disk (loading from a stick is slow).
 2. If you do not have the lab yet:   git clone KIT/{SOURCE_FILE} crashlab && cd crashlab

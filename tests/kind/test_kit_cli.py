@@ -5,8 +5,10 @@ archives; tests/containers/test_kit.py loads real `docker save` archives."""
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from runner.kit.manifest import (
     current_pins,
     published_checksum_text,
     tool_paths,
+    wheel_tag,
 )
 from tests.kind.harness import launcher
 
@@ -155,7 +158,11 @@ def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path
     made = tools.cli("workshop", "kit", "--out", str(out))
 
     assert made.code == 0, made.err
-    assert f"Kit written to {out}: 20 files" in made.out
+    manifest = files.read_manifest(out)
+    wheels = [item.path for item in manifest.files if item.path.startswith("wheels/")]
+    assert f"Kit written to {out}: {20 + len(wheels)} files" in made.out
+    assert manifest.wheels_for == wheel_tag()
+    assert any(path.startswith("wheels/kubernetes-") for path in wheels)
     assert "  Saving kindest/node:v1.35.8" in made.out
     assert "  Downloading kubectl v1.35.8 (darwin/arm64)" in made.out
     (tmp_path / "participant").mkdir()
@@ -198,3 +205,31 @@ def test_workshop_kit_wants_a_new_or_empty_folder(tools, tmp_path):
     assert result.err == (f"crashlab: error: --out {tmp_path / 'kit'}: exists and is not an "
                           "empty folder: give a new folder\n")
     assert (tmp_path / "kit" / "notes.txt").read_text() == "mine"
+
+
+def test_the_kits_wheels_install_crashlab_with_no_index(tools, tmp_path):
+    """What `make lab-3 KIT=DIR` runs before the virtualenv exists: the kit check, then pip
+    with --no-index (its own config ignored, so only the kit's wheels count)."""
+    instructor(tools, tmp_path)
+    out = tmp_path / "kit"
+    assert tools.cli("workshop", "kit", "--out", str(out)).code == 0
+    checked = subprocess.run([sys.executable, "-S", "-m", "runner.kit.check", "--wheels",
+                              str(out)], cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith(f"Kit {out}: ") and "files match manifest.json" in checked.stdout
+    dry = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet",
+                          "--ignore-installed", "--no-index", "--find-links", str(out / "wheels"),
+                          str(ROOT)], env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+                         capture_output=True, text=True, timeout=600)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+
+
+def test_the_check_before_install_refuses_wheels_for_another_python(tools, tmp_path):
+    kit = make_kit(tmp_path / "kit")  # its manifest names no wheels
+    checked = subprocess.run([sys.executable, "-S", "-m", "runner.kit.check", "--wheels",
+                              str(kit)], cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 2
+    assert checked.stderr == ("crashlab: error: this kit has no Python packages: run `make "
+                              "setup` once with network, then `make lab-3 KIT=...` again\n")

@@ -116,3 +116,18 @@ def test_tools_are_laid_out_like_their_download_hosts():
         "tools/kind/v0.33.0/kind-darwin-arm64", "tools/kind/v0.33.0/kind-darwin-arm64.sha256sum",
         "tools/kubectl/v1.35.8/bin/darwin/arm64/kubectl",
         "tools/kubectl/v1.35.8/bin/darwin/arm64/kubectl.sha256"]
+
+
+def test_wheels_for_another_python_say_which_python_to_use(tmp_path):
+    from dataclasses import replace
+
+    from runner.kit.manifest import check_wheels
+
+    manifest = replace(_kit(tmp_path), wheels_for="cp312-linux_x86_64")
+    check_wheels(manifest, "cp312-linux_x86_64")
+    with pytest.raises(KitError) as refused:
+        check_wheels(manifest, "cp311-linux_x86_64")
+    assert str(refused.value) == ("this kit's Python packages are for cp312-linux_x86_64, this "
+                                  "Python is cp311-linux_x86_64: on linux_x86_64, run `make "
+                                  "PYTHON=python3.12 lab-3 KIT=...`; else run `make setup` once "
+                                  "with network")

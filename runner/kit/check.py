@@ -1,0 +1,40 @@
+"""`python -m runner.kit.check KIT`: check a kit before `make` installs anything from it.
+
+Run by `make lab-3 KIT=DIR` with the system Python, before the virtualenv exists, so it
+uses the standard library only: the manifest, the pins, every file's SHA-256, and that
+the kit's wheels fit this Python. One line and exit 2 when something does not fit.
+"""
+
+import sys
+from pathlib import Path
+
+from runner.errors import CrashlabError
+from runner.kind.images import LAB_IMAGE
+from runner.kit import files
+from runner.kit.manifest import check_listed, check_pins, check_wheels, current_pins, wheel_tag
+
+
+def main(argv: list[str]) -> int:
+    """--wheels: also check that the kit's wheels fit this Python (make installs from them)."""
+    wheels = "--wheels" in argv
+    argv = [arg for arg in argv if arg != "--wheels"]
+    if len(argv) != 1:
+        print("usage: python -m runner.kit.check [--wheels] KIT_DIR", file=sys.stderr)
+        return 2
+    folder = Path(argv[0])
+    try:
+        manifest = files.read_manifest(folder)
+        check_pins(manifest, current_pins(LAB_IMAGE))
+        check_listed(manifest)
+        files.verify(folder, manifest)
+        if wheels:
+            check_wheels(manifest, wheel_tag())
+    except CrashlabError as problem:
+        print(f"crashlab: error: {problem}", file=sys.stderr)
+        return problem.exit_code
+    print(f"Kit {folder}: {len(manifest.files)} files match manifest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
