@@ -96,7 +96,9 @@ def kit(docker_engine, stand_in_node, pins, mirror, tmp_path_factory):
     sizes = {item.path: item.size for item in manifest.files}
     TIER["kit"] = (f"kit {size / 1e6:.0f} MB (lab image archive "
                    f"{sizes[write.IMAGE_FILES['lab']] / 1e6:.0f} MB, source bundle "
-                   f"{sizes[write.SOURCE_FILE] / 1e6:.1f} MB) written in {seconds:.1f}s")
+                   f"{sizes[write.SOURCE_FILE] / 1e6:.1f} MB, wheels "
+                   f"{sum(n for path, n in sizes.items() if path.startswith('wheels/')) / 1e6:.0f}"
+                   f" MB) written in {seconds:.1f}s")
     return out, manifest, seen
 
 
