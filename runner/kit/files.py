@@ -73,3 +73,26 @@ def verify(folder: Path, manifest: Manifest, progress: Progress = _quiet) -> Non
         if sha256_of(folder / item.path, advance) != item.sha256:
             raise KitError(f"{item.path} in the kit does not match its SHA-256 in manifest.json: "
                            "the copy is damaged (nothing was loaded); copy the kit again")
+
+
+def archive_config_digest(archive: Path) -> str:
+    """The config digest of the one image in a `docker save` archive ('' when unknown).
+
+    `docker save` writes the legacy `manifest.json` ([{"Config": ..., "RepoTags": ...}]);
+    the classic store names the config `<hex>.json` (moby image/tarexport/save.go; checked
+    by tests/containers on Docker 20.10). containerd's exporter names it
+    `blobs/sha256/<hex>` (OCI image layout); that case is not verified on this machine.
+    """
+    import json
+    import tarfile
+
+    try:
+        with tarfile.open(archive) as tar:
+            member = tar.extractfile("manifest.json")
+            entries = json.load(member) if member else []
+    except (OSError, KeyError, ValueError, tarfile.TarError):
+        return ""
+    if len(entries) != 1 or not isinstance(entries[0].get("Config"), str):
+        return ""
+    name = entries[0]["Config"].rsplit("/", 1)[-1].removesuffix(".json")
+    return f"sha256:{name}" if len(name) == 64 else ""

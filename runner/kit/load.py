@@ -50,13 +50,13 @@ def load_images(folder: Path, manifest: Manifest, *, environ: Mapping[str, str] 
     loaded = []
     for image in manifest.images:
         facts = docker.image_facts(image.ref, environ)
-        if facts and facts.image_id == image.image_id:
+        if facts and facts.image_id in image.accepted_ids:
             continue
         docker.load(folder / image.file,
                     lambda done, total, ref=image.ref: progress(f"Loading {ref}", done, total),
                     environ)
         facts = docker.image_facts(image.ref, environ)
-        if facts is None or facts.image_id != image.image_id:
+        if facts is None or facts.image_id not in image.accepted_ids:
             got = facts.image_id if facts else "nothing"
             raise EnvironmentProblem(f"after `docker load`, {image.ref} is {got}, not the kit's "
                                      f"{image.image_id}: remove it (`docker rmi {image.ref}`) "

@@ -65,6 +65,14 @@ class KitImage:
     ref: str  # the tag it is loaded under
     image_id: str  # Docker's image ID where the kit was made (sha256:...)
     file: str
+    # The config digest from the archive's manifest.json: Docker's image ID with the
+    # classic image store, where with the containerd store `.Id` is the manifest digest
+    # (kind #4236), so a kit made on one store is recognised after loading on the other.
+    config: str = ""
+
+    @property
+    def accepted_ids(self) -> set[str]:
+        return {self.image_id, self.config} - {""}
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,8 @@ class Manifest:
         return json.dumps({
             "format": FORMAT, "crashlab": self.crashlab, "pins": self.pins.as_dict(),
             "image_platform": self.image_platform, "tool_platforms": list(self.tool_platforms),
-            "images": [{"role": i.role, "ref": i.ref, "id": i.image_id, "file": i.file}
-                       for i in self.images],
+            "images": [{"role": i.role, "ref": i.ref, "id": i.image_id, "file": i.file,
+                        "config": i.config} for i in self.images],
             "source": self.source, "wheels_for": self.wheels_for,
             "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in self.files],
         }, indent=2) + "\n"
@@ -107,7 +115,8 @@ def parse_manifest(text: str, where: str = MANIFEST) -> Manifest:
         pins = Pins(**{key: _text(data["pins"], key, "pins") for key in
                        ("kind", "kubectl", "node_image", "lab_image")})
         images = tuple(KitImage(_text(item, "role", "images[]"), _text(item, "ref", "images[]"),
-                                _text(item, "id", "images[]"), _text(item, "file", "images[]"))
+                                _text(item, "id", "images[]"), _text(item, "file", "images[]"),
+                                str(item.get("config", "")))
                        for item in _list(data, "images"))
         files = tuple(KitFile(_text(item, "path", "files[]"), _int(item, "size"),
                               _text(item, "sha256", "files[]").lower())

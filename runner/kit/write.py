@@ -93,7 +93,8 @@ def _write(out: Path, pins: Pins, images, platforms, environ, progress) -> Manif
         facts, file = images[role], IMAGE_FILES[role]
         docker.save(ref, out / file, facts.size or None,
                     lambda done, total, ref=ref: progress(f"Saving {ref}", done, total), environ)
-        kit_images.append(KitImage(role, ref, facts.image_id, file))
+        kit_images.append(KitImage(role, ref, facts.image_id, file,
+                                   files.archive_config_digest(out / file)))
         listed.append(file)
     for os_name, arch in platforms:
         listed += _write_tools(out, os_name, arch, environ, progress)

@@ -138,6 +138,8 @@ def test_the_kit_lists_every_file_with_its_sha256_and_the_image_ids(kit, stand_i
         assert hashlib.sha256((out / item.path).read_bytes()).hexdigest() == item.sha256
     assert {i.role: i.image_id for i in manifest.images} == {
         "node": stand_in_node, "lab": docker_engine.inspect(lab_image[0])["Id"]}
+    # Classic image store: the ID is the config digest named in the archive's manifest.json.
+    assert all(image.config == image.image_id for image in manifest.images)
     assert set(manifest.tool_platforms) == {"linux/amd64", "linux/arm64", "darwin/amd64",
                                             "darwin/arm64"}
     assert json.loads((out / "manifest.json").read_text())["pins"]["kind"] == "v0.33.0"

@@ -233,3 +233,17 @@ def test_the_check_before_install_refuses_wheels_for_another_python(tools, tmp_p
     assert checked.returncode == 2
     assert checked.stderr == ("crashlab: error: this kit has no Python packages: run `make "
                               "setup` once with network, then `make lab-3 KIT=...` again\n")
+
+
+def test_a_kit_from_the_other_image_store_is_recognised_by_its_config_digest(tools, tmp_path):
+    """Made on a containerd-store Docker (`.Id` = manifest digest), loaded on a classic one
+    (`.Id` = config digest): the manifest's `config` is accepted (kind #4236)."""
+    kit = make_kit(tmp_path / "kit")
+    data = json.loads((kit / "manifest.json").read_text())
+    for image in data["images"]:
+        image["config"], image["id"] = image["id"], "sha256:" + "e" * 64
+    (kit / "manifest.json").write_text(json.dumps(data))
+    result = tools.cli("cluster", "up", "--kit", str(kit))
+
+    assert result.code == 0, result.err
+    assert tools.load()["docker"]["images"] == {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}

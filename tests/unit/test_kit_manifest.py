@@ -131,3 +131,26 @@ def test_wheels_for_another_python_say_which_python_to_use(tmp_path):
                                   "Python is cp311-linux_x86_64: on linux_x86_64, run `make "
                                   "PYTHON=python3.12 lab-3 KIT=...`; else run `make setup` once "
                                   "with network")
+
+
+def test_the_config_digest_is_read_from_a_saved_archives_manifest(tmp_path):
+    import io
+    import tarfile
+
+    hex64 = "ab" * 32
+    archive = tmp_path / "image.tar"
+    with tarfile.open(archive, "w") as tar:
+        for name, data in ((f"{hex64}.json", b"{}"), ("manifest.json", json.dumps(
+                [{"Config": f"{hex64}.json", "RepoTags": ["x:1"], "Layers": []}]).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert files.archive_config_digest(archive) == f"sha256:{hex64}"
+    archive.write_bytes(b"not a tar")
+    assert files.archive_config_digest(archive) == ""
+
+
+def test_an_image_is_recognised_by_its_id_or_its_config_digest():
+    image = KitImage("lab", "x:1", "sha256:" + "1" * 64, "images/lab.tar", "sha256:" + "2" * 64)
+    assert image.accepted_ids == {"sha256:" + "1" * 64, "sha256:" + "2" * 64}
+    assert KitImage("lab", "x:1", "sha256:" + "1" * 64, "f").accepted_ids == {"sha256:" + "1" * 64}
