@@ -14,7 +14,8 @@ def add_kit_parser(workshop_actions) -> None:
         "Wi-Fi",
         description="Write one folder with the pinned kind node image and the lab image "
         "(docker save), kind and kubectl for Linux and macOS on amd64 and arm64, the lab's "
-        "source as a git bundle, a manifest with every file's SHA-256 and a README. "
+        "source as a git bundle, its Python packages as wheels, a manifest with every file's "
+        "SHA-256 and a README. "
         "Participants run `make lab-3 KIT=DIR` with no network.")
     kit.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
     kit.set_defaults(func=cmd_kit)
