@@ -39,6 +39,9 @@ def _only_loopback_probes(monkeypatch):
 
 def _no_remote_lookup(real):
     def lookup(host, *args, **kwargs):
+        if isinstance(host, str) and host.endswith(".invalid"):
+            # RFC 6761: never resolves; answer as the resolver would, without asking it.
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         if isinstance(host, str) and not _loopback(host) and "." in host and not host.endswith(".local"):
             raise AssertionError(f"a test tried to resolve {host}")
         return real(host, *args, **kwargs)
