@@ -20,7 +20,8 @@ GUARD = Obj({"id": Str(pattern=ID), "says": Str(), "object": Str(pattern=r"Pod|[
              "check": Any(dict)})
 
 SCENARIO = Obj({
-    **_HEADER,
+    "apiVersion": _HEADER["apiVersion"],
+    "metadata": Obj({"id": Str(pattern=ID)}),  # no title: the header is neutral (Scenario.title)
     "kind": Str(choices=("Scenario",)),
     "spec": Obj({
         "cause": Str(choices=TEACHABLE),
@@ -34,7 +35,8 @@ SCENARIO = Obj({
         "quiz": Obj({"cause": QUESTION, "evidence": QUESTION}),
         "hints": ListOf(Str(), min_items=2, max_items=3),
         "explanation": Str(),
-        "kubectl": ListOf(Str()),
+        # The workshop's walkthrough, shown after the quiz ("what happened") or with --guided.
+        "afterQuiz": Obj({"title": Str(), "kubectl": ListOf(Str())}),
         "fixed": Obj({"pod": Any(dict)}, {"minStableSeconds": Int(minimum=1, maximum=900)}),
         "guards": ListOf(GUARD, min_items=1),
     }, {

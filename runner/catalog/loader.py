@@ -109,7 +109,7 @@ def _build_scenario(data: dict, path: Path) -> Scenario:
     symptom = spec["symptom"]
     return Scenario(
         id=data["metadata"]["id"],
-        title=data["metadata"]["title"],
+        sample_title=spec["afterQuiz"]["title"],
         cause=spec["cause"],
         sample=spec.get("sample"),
         story=spec["story"].strip(),
@@ -124,7 +124,7 @@ def _build_scenario(data: dict, path: Path) -> Scenario:
         explanation=spec["explanation"].strip(),
         fixed=Fixed(pod=spec["fixed"]["pod"], min_stable_seconds=spec["fixed"].get("minStableSeconds", 10)),
         guards=tuple(Guard(**guard) for guard in spec["guards"]),
-        kubectl=tuple(spec.get("kubectl", ())),
+        targeted=tuple(spec["afterQuiz"]["kubectl"]),
         path=path,
     )
 

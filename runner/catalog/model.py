@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,27 @@ DIAGNOSED_AS = {
 def diagnosed_cause(cause: str) -> str:
     """The runner.diagnose cause that a scenario teaching `cause` must be diagnosed as."""
     return DIAGNOSED_AS.get(cause, cause)
+
+# Words that name or hint at a taught cause. Nothing a learner sees before the quiz may
+# contain one (runner.catalog.spoilers); a word matches at the start of a word, any case.
+CAUSE_WORDS = {
+    "bad_command": ("bad-command", "bad_command", "command", "entrypoint", "exec", "starterror",
+                    "not found", "$path", "script", "binary"),
+    "oom_killed": ("oom", "kill", "memory", "limit", "working set", "mib", "137", "resources"),
+    "app_config": ("app-config", "app_config", "config", "setting", "placeholder", "propert",
+                   "backend", "database", "wiring", "misspel", "typo", "invalid"),
+    "permissions": ("permission", "denied", "eacces", "runas", "securitycontext", "security",
+                    "uid", "user", "root", "non-root", "1234", "10001", "privilege", "invalid"),
+    "liveness_probe": ("liveness", "probe", "health", "unhealthy", "404", "killing"),
+}
+
+# The workshop's flowchart for any workload, before the quiz ({namespace} filled in later).
+_INVESTIGATE = (
+    "kubectl get pods -n {{namespace}} -w",
+    "kubectl describe pod -n {{namespace}} -l app={name}",
+    "kubectl logs -n {{namespace}} deploy/{name} --previous",
+    "kubectl get events -n {{namespace}} --sort-by=.lastTimestamp",
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +111,11 @@ class Fixed:
 
 @dataclass(frozen=True)
 class Scenario:
+    """One broken service. Before the quiz only `title`, `story`, `investigate`, `slug` and `key`
+    are shown; `sample_title` and `targeted` (the workshop's walkthrough) come after it."""
+
     id: str
-    title: str
+    sample_title: str
     cause: str
     sample: int | None  # the workshop's sample number; None for causes its text names only
     story: str
@@ -103,8 +128,37 @@ class Scenario:
     explanation: str
     fixed: Fixed
     guards: tuple[Guard, ...]
-    kubectl: tuple[str, ...] = ()
+    targeted: tuple[str, ...] = ()
     path: Path | None = None
+
+    @property
+    def slug(self) -> str:
+        """The neutral, DNS-safe name (the service's), unique across the catalogue."""
+        return self.workload.name
+
+    @property
+    def key(self) -> str:
+        """An opaque, stable scenario key for labels and annotations: a hash of the slug,
+        so it carries no word of the cause (hex digits cannot spell one)."""
+        return "s" + hashlib.sha256(f"crashlab/{self.slug}".encode()).hexdigest()[:10]
+
+    def heading(self, number: int | None = None) -> str:
+        """`2 · report-builder`: the number in the lab (default: the sample's) and the service."""
+        return f"{self.sample if number is None else number} · {self.slug}"
+
+    @property
+    def title(self) -> str:
+        return self.heading()
+
+    @property
+    def investigate(self) -> tuple[str, ...]:
+        """The generic flowchart commands for this workload ({namespace} still to fill in)."""
+        return tuple(command.format(name=self.workload.name) for command in _INVESTIGATE)
+
+    @property
+    def kubectl(self) -> tuple[str, ...]:
+        """The scenario's targeted commands: for "what happened" and --guided, after the quiz."""
+        return self.targeted
 
     def question(self, question_id: str) -> Question:
         return next(question for question in self.questions if question.id == question_id)
@@ -137,8 +191,12 @@ class Catalog:
         return self.labs[lab_id]
 
     def scenario(self, scenario_id: str) -> Scenario:
+        """A scenario by its id or its neutral slug (what `crashlab list` shows)."""
         from runner.errors import UsageError
 
+        by_slug = {scenario.slug: scenario for scenario in self.scenarios.values()}
+        if scenario_id not in self.scenarios and scenario_id in by_slug:
+            return by_slug[scenario_id]
         if scenario_id not in self.scenarios:
             known = ", ".join(sorted(self.scenarios)) or "none"
             raise UsageError(f"no scenario {scenario_id!r}; available: {known} (see: crashlab list)")

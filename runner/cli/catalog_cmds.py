@@ -12,12 +12,12 @@ def register(subparsers) -> None:
     listing.set_defaults(func=run_list)
 
     show = subparsers.add_parser("show")
-    show.add_argument("scenario", help="scenario id (see: crashlab list)")
+    show.add_argument("scenario", help="scenario (the name `crashlab list` shows)")
     show.add_argument("--spoilers", action="store_true", help="also print the explanation and the answers")
     show.set_defaults(func=run_show)
 
     render = subparsers.add_parser("render")
-    render.add_argument("scenario", help="scenario id (see: crashlab list)")
+    render.add_argument("scenario", help="scenario (the name `crashlab list` shows)")
     render.add_argument("--solution", action="store_true", help="the reference solution instead of the broken manifest")
     render.add_argument("--namespace", "-n", help="namespace (default: crashlab-<participant>-<scenario>)")
     render.add_argument("--participant", default="learner", help="participant name (default: learner)")
@@ -36,21 +36,24 @@ def run_list(args, env) -> int:
     labs = [catalog.lab(args.lab)] if args.lab else [catalog.labs[key] for key in sorted(catalog.labs)]
     for lab in labs:
         env.out(f"{lab.id}  {lab.title}")
+        # Neutral before the quiz: a number and the service, never the id (it names the cause).
         for index, scenario in enumerate(catalog.lab_scenarios(lab.id), start=1):
-            env.out(f"  {index}. {scenario.id:<24} {scenario.title}")
+            env.out(f"  {scenario.heading(index)}")
     return 0
 
 
 def run_show(args, env) -> int:
     scenario = _catalog(manifests=False).scenario(args.scenario)
-    sample = f", workshop sample {scenario.sample}" if scenario.sample else ""
-    lines = [f"{scenario.title}  ({scenario.id}{sample})", "",
-             scenario.story, "", "What the broken pod shows:", f"  {scenario.symptom.summary}", "",
-             "Hints:"]
+    lines = [scenario.title, "", scenario.story, "", "Commands worth running:"]
+    lines += [f"  {command}" for command in scenario.investigate]
+    lines += ["", "Hints:"]
     lines += [f"  {number}. {hint}" for number, hint in enumerate(scenario.hints, start=1)]
     lines += ["", "A fix must keep:"] + [f"  - {guard.says}" for guard in scenario.guards]
     if args.spoilers:
-        lines += ["", f"Cause: {scenario.cause}", ""]
+        sample = f", workshop sample {scenario.sample}" if scenario.sample else ""
+        lines += ["", f"{scenario.sample_title}  ({scenario.id}{sample})",
+                  f"Cause: {scenario.cause}", "", "What the broken pod shows:",
+                  f"  {scenario.symptom.summary}", ""]
         for question in scenario.questions:
             lines.append(f"{question.prompt}  ->  {question.answer.text}")
         lines += ["", scenario.explanation]

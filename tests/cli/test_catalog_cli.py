@@ -7,10 +7,12 @@ from pathlib import Path
 
 import yaml
 
+from runner.catalog import load_catalog
 from runner.manifest_check import schema_problem
 from tests.cli.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
+CATALOG = load_catalog(ROOT, manifests=False)
 LAB_3 = ["bad-command", "oom-killed", "invalid-app-config", "invalid-user", "failing-liveness-probe"]
 LAB_3_PLUS = ["slow-start", "probe-timeout", "missing-credentials", "dependency-unreachable",
               "wrong-service-account", "exits-zero", "readiness-only"]
@@ -20,8 +22,8 @@ def _listed(stdout):
     """lab id -> the scenario ids listed under it, in order."""
     labs, current = {}, None
     for line in stdout.splitlines():
-        if line.startswith("  "):
-            labs[current].append(line.split()[1])
+        if line.startswith("  "):  # neutral ("2 · report-builder"): the name shown finds the scenario
+            labs[current].append(CATALOG.scenario(line.split()[2]).id)
         elif line.strip():
             current = line.split()[0]
             labs[current] = []
@@ -39,6 +41,8 @@ def test_list_shows_lab_3_plus_with_its_seven_scenarios():
     result = run_cli("list")
     assert result.code == 0 and result.stderr == ""
     assert _listed(result.stdout) == {"lab-3": LAB_3, "lab-3-plus": LAB_3_PLUS}
+    numbers = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert numbers[:5] == ["1", "2", "3", "4", "5"]
 
 
 def test_render_prints_valid_yaml_for_every_scenario_and_variant():
@@ -70,9 +74,9 @@ def test_unknown_scenario_and_bad_participant_are_one_line_errors():
 
 def test_show_hides_the_answer_unless_asked():
     plain = run_cli("show", "oom-killed")
-    assert plain.code == 0 and "Hints:" in plain.stdout and "OOMKilled, Exit Code 137" not in plain.stdout
+    assert plain.code == 0 and "Hints:" in plain.stdout and "OOMKilled, Exit Code: 137" not in plain.stdout
     spoilers = run_cli("show", "oom-killed", "--spoilers")
-    assert "Last State: Terminated, Reason OOMKilled, Exit Code 137" in spoilers.stdout
+    assert "Last State: Terminated, Reason: OOMKilled, Exit Code: 137" in spoilers.stdout
 
 
 def test_a_broken_scenario_file_gives_one_line_naming_file_and_field(tmp_path, monkeypatch):

@@ -106,7 +106,7 @@ def test_each_forbidden_fix_is_caught(scenario_id, name, edit, failed):
 
 def test_app_config_guard_reads_the_configmap():
     def break_config(objects):
-        objects["ConfigMap/inventory-api-config"]["data"]["application.properties"] = "backend.url=\n"
+        objects["ConfigMap/inventory-api"]["data"]["application.properties"] = "backend.url=\n"
     assert _failed_guards("invalid-app-config", objects_edit=break_config) == ["backend-configured"]
     assert _failed_guards("invalid-app-config", objects_edit=lambda o: o.clear()) == ["backend-configured"]
 
