@@ -10,6 +10,7 @@ from runner.catalog.model import (Catalog, Choice, Fixed, Guard, Lab, Question, 
                                   Workload)
 from runner.catalog.render import DEFAULT_IMAGE, VARIANTS, parse_objects, render_text
 from runner.catalog.schema import validate
+from runner.catalog.spoilers import lab_spoiler_problems, neutral_placement, spoiler_problems
 from runner.errors import CatalogError
 from runner.expect import lint_expectation
 
@@ -32,11 +33,13 @@ def load_catalog(root: Path | None = None, *, manifests: bool = True) -> Catalog
             if manifests:
                 problems += _check_manifests(scenario, root / "manifests")
             scenarios[scenario.id] = scenario
+    problems += _slug_problems(scenarios)
     labs = {}
     for path in sorted((root / "labs").glob("*.yaml")):
         lab = _load_one(path, files.LAB, _build_lab, problems)
         if lab is not None:
             problems += _check_lab(lab, {path.stem for path in scenario_files})
+            problems += [f"{lab.path}: {field}: {message}" for field, message in lab_spoiler_problems(lab)]
             labs[lab.id] = lab
     if not labs and not problems:
         problems.append(f"{root / 'labs'}: no lab files (*.yaml) found")
@@ -152,6 +155,26 @@ def _check_lab(lab: Lab, scenarios: set[str]) -> list[str]:
     return found
 
 
+def _slug_problems(scenarios: dict[str, Scenario]) -> list[str]:
+    found, seen = [], {}
+    for scenario in scenarios.values():
+        if scenario.slug in seen:
+            found.append(f"{scenario.path}: spec.workload.name: {scenario.slug!r} is also the service of "
+                         f"{seen[scenario.slug]!r}; each scenario needs its own service name (its slug)")
+        seen.setdefault(scenario.slug, scenario.id)
+    return found
+
+
+def _check_spoilers(scenario: Scenario, manifests_root: Path) -> list[str]:
+    """The broken manifest as the lab will place it, and all else shown before the quiz."""
+    placement = neutral_placement(scenario, "lab-3", _SAMPLE["participant"])
+    text = render_text(scenario, "broken", manifests_root, namespace=placement.namespace,
+                       image=DEFAULT_IMAGE, participant=_SAMPLE["participant"], labels=placement.labels)
+    objects = parse_objects(text, str(manifests_root / scenario.broken_template))
+    return [f"{scenario.path}: {field}: {message}"
+            for field, message in spoiler_problems(scenario, placement, objects, text)]
+
+
 def _check_manifests(scenario: Scenario, manifests_root: Path) -> list[str]:
     found = []
     rendered = {}
@@ -165,6 +188,8 @@ def _check_manifests(scenario: Scenario, manifests_root: Path) -> list[str]:
             found += error.problems
             continue
         found += _object_problems(scenario, variant, rendered[variant], source)
+    if "broken" in rendered:
+        found += _check_spoilers(scenario, manifests_root)
     if "solution" in rendered:
         names = {f"{obj['kind']}/{obj['metadata'].get('name')}" for obj in rendered["solution"]}
         for index, guard in enumerate(scenario.guards):
@@ -193,6 +218,9 @@ def _object_problems(scenario: Scenario, variant: str, objects: list[dict], sour
         return found
     template = (matches[0].get("spec") or {}).get("template") or {}
     pod_labels = (template.get("metadata") or {}).get("labels") or {}
+    if pod_labels.get("app") != workload.name:
+        found.append(f"{source}: {workload.kind}/{workload.name}: spec.template.metadata.labels needs "
+                     f"app: {workload.name} (the suggested commands select the pod with it)")
     missing = {k for k, v in want_labels.items() if k != ownership.LAB_KEY and pod_labels.get(k) != v}
     if missing:
         found.append(f"{source}: {workload.kind}/{workload.name}: spec.template.metadata.labels lacks "

@@ -39,15 +39,16 @@ def yaml_map(mapping: dict, indent: int) -> str:
 
 
 def template_context(scenario: Scenario, *, namespace: str, image: str, participant: str,
-                     lab: str = DEFAULT_LAB) -> dict:
-    """The variables every manifest template may use."""
+                     lab: str = DEFAULT_LAB, labels: dict | None = None) -> dict:
+    """The variables every manifest template may use (`labels`: the owner labels, by default
+    today's `placement.owner_labels` of the scenario id)."""
     return {
         "namespace": namespace,
         "image": image,
         "participant": participant,
         "lab": lab,
         "scenario": scenario.id,
-        "labels": placement.owner_labels(lab, scenario.id, participant),
+        "labels": labels if labels is not None else placement.owner_labels(lab, scenario.id, participant),
     }
 
 
