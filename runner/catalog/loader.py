@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner import ownership, paths, placement, yamlio
-from runner.catalog import files
+from runner.catalog import fairness, files
 from runner.catalog.model import (Catalog, Choice, Fixed, Guard, Lab, Question, Scenario, Symptom,
                                   Workload)
 from runner.catalog.render import DEFAULT_IMAGE, VARIANTS, parse_objects, render_text
@@ -30,6 +30,7 @@ def load_catalog(root: Path | None = None, *, manifests: bool = True) -> Catalog
     for path in scenario_files:
         scenario = _load_one(path, files.SCENARIO, _build_scenario, problems)
         if scenario is not None:
+            problems += [f"{path}: {field}: {message}" for field, message in fairness.choice_problems(scenario)]
             if manifests:
                 problems += _check_manifests(scenario, root / "manifests")
             scenarios[scenario.id] = scenario
@@ -40,6 +41,9 @@ def load_catalog(root: Path | None = None, *, manifests: bool = True) -> Catalog
         if lab is not None:
             problems += _check_lab(lab, {path.stem for path in scenario_files})
             problems += [f"{lab.path}: {field}: {message}" for field, message in lab_spoiler_problems(lab)]
+            played = [scenarios[sid] for sid in lab.scenario_ids if sid in scenarios]
+            problems += [f"{lab.path}: {field}: {message}"
+                         for field, message in fairness.longest_problems(played)]
             labs[lab.id] = lab
     if not labs and not problems:
         problems.append(f"{root / 'labs'}: no lab files (*.yaml) found")
