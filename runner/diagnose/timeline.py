@@ -133,7 +133,7 @@ def judge_backoff(restarts: list[Restart]) -> str:
     delays = [(n, d) for n, d in delays if d is not None]
     if len(delays) < 2:
         return "too few restarts observed to judge the back-off"
-    observed = ", ".join(f"{d:.0f}s" for _, d in delays)
+    observed = _fold_values([d for _, d in delays])
     # Delays are measured from the pod's timestamps or from polling, so they run late by up
     # to a sync period plus start-up time; never early.
     # Which restart gets the first 10 s differs by one between kubelet versions: accept both.
@@ -144,6 +144,10 @@ def judge_backoff(restarts: list[Restart]) -> str:
     if fits_default:
         return f"observed delays {observed}: consistent with the default back-off (10s doubling, 300s cap)"
     values = [d for _, d in delays]
+    steady = _steady(values)
+    if steady is not None:
+        return (f"observed delays {observed}: steady at {steady:.0f}s; not the default back-off "
+                "(10s doubling, 300s cap) — the node may set its own (crashLoopBackOff settings)")
     plateau = max(values)
     grows = all(b >= a * 1.5 for a, b in zip(values, values[1:]) if a >= 1 and b < plateau * 0.9)
     shape = "growing" if grows else "not doubling"
@@ -153,16 +157,63 @@ def judge_backoff(restarts: list[Restart]) -> str:
             "(10s doubling, 300s cap) — the node may set its own (crashLoopBackOff settings)")
 
 
+def _steady(values: list[float]) -> float | None:
+    """The delay when every one (after an immediate first restart) is about the same, else None."""
+    rest = values[1:] if values and values[0] < 1 else values
+    if len(rest) < 2:
+        return None
+    middle = sorted(rest)[len(rest) // 2]
+    return middle if all(abs(v - middle) <= max(2.0, middle * 0.1) for v in rest) else None
+
+
+def _fold_values(values: list[float]) -> str:
+    """`1s, 2s, 60s x3`: a run of equal (rounded) delays is written once with its count."""
+    runs: list[list] = []
+    for value in (f"{v:.0f}s" for v in values):
+        if runs and runs[-1][0] == value:
+            runs[-1][1] += 1
+        else:
+            runs.append([value, 1])
+    return ", ".join(value if count == 1 else f"{value} x{count}" for value, count in runs)
+
+
+def _fold_rows(rows: list[tuple[tuple, str, str]]) -> list[str]:
+    """Rows whose (container, change) pattern repeats the block just before it (a block of 1 to
+    3 rows: one crash-restart cycle) are folded into one line that says how often and until when."""
+    keys = [key for key, _, _ in rows]
+    lines, index = [], 0
+    while index < len(rows):
+        for size in (1, 2, 3):
+            block = keys[index:index + size]
+            times = 1
+            while len(block) == size and keys[index + times * size:index + (times + 1) * size] == block:
+                times += 1
+            if times > 1:
+                lines += [line for _, line, _ in rows[index:index + size]]
+                until = rows[index + times * size - 1][2]
+                lines.append(f"{'':9} ... the same {size} row{'s' if size > 1 else ''} {times - 1} more "
+                             f"time{'s' if times > 2 else ''}, until {until}")
+                index += times * size
+                break
+        else:
+            lines.append(rows[index][1])
+            index += 1
+    return lines
+
+
 def render_timeline(timeline: Timeline) -> str:
     """Plain text: one line per transition, then restarts and the back-off verdict per container."""
     if not timeline.transitions:
         return "no snapshots"
     start = timeline.transitions[0].at
     lines = ["time      container      restarts  state"]
+    rows = []
     for t in timeline.transitions:
         offset = (t.at - start).total_seconds()
         change = f"{t.before} -> {t.after}" if t.before else t.after
-        lines.append(f"+{offset:>6.0f}s  {t.container:<14} {t.restart_count:>8}  {change}")
+        rows.append(((t.container, change), f"+{offset:>6.0f}s  {t.container:<14} {t.restart_count:>8}  {change}",
+                     f"+{offset:.0f}s (restarts {t.restart_count})"))
+    lines += _fold_rows(rows)
     for container in timeline.containers:
         restarts = timeline.restarts_of(container)
         if not restarts:

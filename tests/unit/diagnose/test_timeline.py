@@ -75,3 +75,19 @@ def test_render_lists_transitions_and_verdict():
     assert "app: 3 restart(s) observed" in text
     assert "intervals between restarts: 12s, 22s" in text
     assert render_timeline(build_timeline([])) == "no snapshots"
+
+
+def test_a_constant_delay_is_called_steady():
+    verdict = build_timeline(crash_loop([15, 15, 15, 15, 15])).verdict("app")
+    assert verdict.startswith("observed delays 15s x5: steady at 15s; not the default back-off")
+    # an immediate first restart does not break the plateau; a doubling one is not steady
+    assert "steady at 15s" in build_timeline(crash_loop([0, 15, 16, 15])).verdict("app")
+    assert "steady" not in build_timeline(crash_loop([1, 2, 4, 8, 16])).verdict("app")
+
+
+def test_repeated_crash_cycles_are_folded_into_one_row():
+    text = render_timeline(build_timeline(crash_loop([15, 15, 15, 15, 15])))
+    rows = [line for line in text.splitlines()[1:] if line.startswith("+")]
+    assert len(rows) == 4  # not 11: the four repeats of "Waiting -> Running, Running -> Waiting" fold
+    assert "... the same 2 rows 4 more times, until +85s (restarts 5)" in text
+    assert text.count("Waiting CrashLoopBackOff -> Running") == 1
