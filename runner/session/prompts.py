@@ -16,8 +16,10 @@ class QuestionaryAsker(askers.Asker):
     def _select(self, message: str, options: list[tuple[str, str]]):
         import questionary
 
-        return questionary.select(message, choices=[questionary.Choice(title, value)
-                                                    for value, title in options], **self._io)
+        question = questionary.select(message, choices=[questionary.Choice(title, value)
+                                                        for value, title in options], **self._io)
+        _wrap_choices(question)
+        return question
 
     def menu(self, scenario, options) -> str:
         return self._select(f"{scenario.id}: what next?", options).unsafe_ask()
@@ -46,6 +48,18 @@ class QuestionaryAsker(askers.Asker):
             return question.unsafe_ask()
         finally:
             done.set()
+
+
+def _wrap_choices(question) -> None:
+    """questionary cuts a choice longer than the terminal off; wrap it instead, indented under
+    its first line."""
+    from prompt_toolkit.filters import to_filter
+    from questionary.prompts.common import InquirerControl
+
+    for window in question.application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.wrap_lines = to_filter(True)
+            window.get_line_prefix = lambda line, wrap_count: "     " if wrap_count else ""
 
 
 def _exit_with(app, result) -> None:

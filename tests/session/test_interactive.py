@@ -107,3 +107,22 @@ def test_fix_made_with_kubectl_is_noticed_and_verified(lab):
     assert "You changed the workload with kubectl" in out.getvalue()
     entry = lab.entry("oom-killed")
     assert entry["status"] == "verified" and entry["fixAppliedBy"] == "kubectl"
+
+
+def test_a_long_quiz_choice_wraps_instead_of_being_cut_off():
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=30, columns=40), term="dumb")
+    long_text = "Events: Unhealthy \"Liveness probe failed: HTTP probe failed with statuscode: 404\""
+    with create_pipe_input() as pipe:
+        asker = QuestionaryAsker(input=pipe, output=output)
+        question = asker._select("Which?", [("a", long_text), ("b", "READY 0/1")])
+        pipe.send_text(ENTER)
+        assert question.unsafe_ask() == "a"
+    # the menu as drawn before the answer (the answered prompt is redrawn after it)
+    menu = screen.getvalue().split("(Use arrow keys)")[1].split("Which?")[0]
+    # the end of the choice reached the 40-column screen, on an indented continuation line
+    assert 'ode: 404"' in menu and "\r\n\x1b[0m     \x1b[0m" in menu
+    assert menu.index('ode: 404"') < menu.index("READY 0/1")
