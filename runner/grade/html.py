@@ -74,12 +74,11 @@ def _cards(report: ClassReport) -> str:
     alone = sum(r.verified and not r.revealed for r in counted)
     revealed = sum(r.revealed for r in counted)
     first = sum(r.first_try for r in counted)
-    problems = sum(f.kind in ("tampered", "invalid", "duplicate", "missing") for f in report.flags)
     cards = [(f"{alone}/{len(counted)}", "fixed and verified on the cluster"),
              (str(revealed), "solutions revealed"),
              (f"{first}/{len(counted)}", "causes named first time"),
              (escape(report.hardest or "-"), "hardest scenario"),
-             (str(problems), "files flagged")]
+             (str(len(report.flags)), escape(report.files_to_look_at.split(" ", 1)[1]))]
     return '<div class="cards">' + "".join(f"<div class=\"card\"><b>{v}</b><span>{k}</span></div>"
                                            for v, k in cards) + "</div>"
 
@@ -168,16 +167,22 @@ def _figures_table(report: ClassReport) -> str:
         name = escape(f.scenario)
         if f.scenario == report.hardest:
             name += ' <span class="tag t-bad">hardest</span>'
-        wrong = ", ".join(f"{escape(a)} ×{c}" for a, c in f.wrong_answers.items()) or "-"
+        wrong = "<br>".join(f"{escape(report.answer_text(f.scenario, a))} ×{c}"
+                            for a, c in f.wrong_answers.items()) or "-"
         cells = (str(n), f"{f.solved_alone}/{n}", f"{f.revealed}/{n}", f"{f.first_try}/{n}",
                  format_seconds(f.median_diagnose), format_seconds(f.median_fix), str(f.hints))
         out.append(f"<tr><td>{name}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells)
                    + f'<td class="c">{wrong}</td></tr>')
     out.append("</table>")
+    out.append('<p class="legend">reached: participants who got to the scenario · fixed: fixed '
+               "and verified without the solution · solution revealed · cause first time: the "
+               "cause named on the first try · median diagnose: scenario start to the right cause "
+               "· median fix: scenario start to the verified fix · hints: hints shown, all "
+               "participants · wrong answers: wrong causes chosen, with how often</p>")
     if report.hardest:
         out.append(f"<p><b>Hardest:</b> {escape(report.hardest)} — {escape(report.hardest_why)}.</p>")
     if report.common_wrong:
-        items = "".join(f"<li><b>{escape(a)}</b> for {escape(s)} ({n}×)</li>"
+        items = "".join(f"<li><b>{escape(report.answer_text(s, a))}</b> for {escape(s)} ({n}×)</li>"
                         for s, a, n in report.common_wrong[:5])
         out.append(f"<p><b>Most common wrong answers:</b></p><ol>{items}</ol>")
     return "".join(out)
@@ -196,8 +201,10 @@ def _grid(report: ClassReport) -> str:
         out += [_cell(report.row(participant, s)) for s in report.scenarios]
         out.append("</tr>")
     out.append("</table>")
-    out.append('<p class="legend">Each cell: outcome · fix time · tries to name the cause · '
-               "hints (h) · evidence shown (e). Tags mark files that did not verify.</p>")
+    out.append('<p class="legend">Each cell: outcome (fixed = verified on the cluster) · fix time · '
+               "tries to name the cause · hints (h) · evidence shown (e). Tags: solution shown, "
+               "reset ×N (the learner started the scenario again), the live re-check, and files "
+               "that did not verify.</p>")
     return "".join(out)
 
 
@@ -217,6 +224,10 @@ def _cell(row: Row | None) -> str:
     if row.evidence_shown:
         bits.append(f"e{row.evidence_shown}")
     tags = ""
+    if row.revealed and row.status != "revealed":
+        tags += '<span class="tag t-warn">solution shown</span>'
+    if row.resets:
+        tags += f'<span class="tag t-warn">reset ×{row.resets}</span>'
     if row.trust not in ("ok", "live"):
         tags += f'<span class="tag {_FLAG_CLASS.get(row.trust, "t-mute")}">{escape(row.trust)}</span>'
     if row.live:
@@ -239,4 +250,5 @@ def _flags(report: ClassReport) -> str:
         items.append(f'<li><span class="tag {_FLAG_CLASS.get(flag.kind, "t-mute")}">'
                      f"{escape(flag.kind)}</span> <code{title}>{where}</code> — "
                      f"{escape(flag.reason)}</li>")
-    return f'<h2>Files to look at</h2><ul class="flags">{"".join(items)}</ul>'
+    return (f"<h2>Files to look at</h2><p>{escape(report.files_to_look_at)}</p>"
+            f'<ul class="flags">{"".join(items)}</ul>')

@@ -93,6 +93,7 @@ def row_from_entry(participant: str, lab: str, entry: dict, trust: str = "ok",
         hints=entry.get("hintsShown") or 0,
         evidence_shown=entry.get("evidenceShown") or 0,
         revealed=bool(entry.get("solutionRevealed")) or status == "revealed",
+        resets=_count(entry.get("resets")),
         verified=status == "verified",
         fix_applied_by=entry.get("fixAppliedBy"),
         time_to_diagnose=entry.get("timeToDiagnoseSeconds"),
@@ -100,9 +101,32 @@ def row_from_entry(participant: str, lab: str, entry: dict, trust: str = "ok",
     )
 
 
+def _count(value) -> int:
+    """`resets` is a list of reset records (or, in hand-made data, a number)."""
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def catalog_choice_texts() -> dict[tuple[str, str], str]:
+    """(scenario id, choice id) -> the choice's text, from the project's catalogue; empty when
+    it cannot be read (the report then shows ids)."""
+    from runner.catalog import load_catalog
+    from runner.errors import CatalogError
+
+    try:
+        catalog = load_catalog(manifests=False)
+    except (CatalogError, OSError):
+        return {}
+    return {(scenario.id, choice.id): choice.text for scenario in catalog.scenarios.values()
+            for question in scenario.questions for choice in question.choices}
+
+
 def build_report(rows: list[Row], flags: list[Flag], labs=(), scenario_order=(), roster=(),
-                 generated_at: str = "", live: bool = False) -> ClassReport:
-    """Class figures, the hardest scenario and the most common wrong answers from `rows`."""
+                 generated_at: str = "", live: bool = False,
+                 choice_texts: dict | None = None) -> ClassReport:
+    """Class figures, the hardest scenario and the most common wrong answers from `rows`
+    (`choice_texts`: see catalog_choice_texts, its default)."""
     order = list(scenario_order)
     order += sorted({row.scenario for row in rows} - set(order))
     participants = sorted({row.participant for row in rows} | set(roster))
@@ -115,7 +139,8 @@ def build_report(rows: list[Row], flags: list[Flag], labs=(), scenario_order=(),
     return ClassReport(labs=tuple(labs), scenarios=tuple(order), participants=tuple(participants),
                        rows=rows, flags=sorted(flags, key=_flag_order), figures=figures,
                        hardest=hardest, hardest_why=why, common_wrong=common[:10],
-                       generated_at=generated_at, live=live)
+                       generated_at=generated_at, live=live,
+                       choice_texts=catalog_choice_texts() if choice_texts is None else choice_texts)
 
 
 def _flag_order(flag: Flag):

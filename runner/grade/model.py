@@ -48,6 +48,7 @@ class Row:
     hints: int = 0
     evidence_shown: int = 0
     revealed: bool = False
+    resets: int = 0                   # times the learner reset the scenario (its `resets` list)
     verified: bool = False
     fix_applied_by: str | None = None
     time_to_diagnose: float | None = None
@@ -91,6 +92,21 @@ class ClassReport:
     generated_at: str = ""
     live: bool = False
     files_graded: int = 0             # results files that could be read (tampered ones too)
+    choice_texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (scenario, choice id)
+
+    def answer_text(self, scenario: str, answer: str) -> str:
+        """A quiz answer as the learner saw it (the choice's text), or its id when unknown."""
+        return self.choice_texts.get((scenario, answer), answer)
+
+    @property
+    def files_to_look_at(self) -> str:
+        """`6 files to look at (1 tampered, 5 unsigned)`: counts exactly the flags listed."""
+        kinds: dict[str, int] = {}
+        for flag in self.flags:
+            kinds[flag.kind] = kinds.get(flag.kind, 0) + 1
+        n = len(self.flags)
+        detail = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        return f"{n} file{'s' if n != 1 else ''} to look at" + (f" ({detail})" if detail else "")
 
     def row(self, participant: str, scenario: str) -> Row | None:
         return next((r for r in self.rows if r.participant == participant

@@ -220,3 +220,64 @@ def test_grading_a_path_that_does_not_exist_is_one_line_and_exit_2(tmp_path):
     assert result.code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"crashlab: error: no results at {tmp_path / 'nope'}:")
     assert result.stderr.count("\n") == 1
+
+
+def _choice(scenario_id, choice_id):
+    from runner.catalog import load_catalog
+
+    return load_catalog(manifests=False).scenario(scenario_id).question("cause").choice(choice_id).text
+
+
+def test_the_header_count_agrees_with_the_files_listed(mixed):
+    folder, roster = mixed
+    report = grade_paths([folder], KEY, roster.read_text().split()[5:])
+    page = to_html(report)
+    listed = page.split("<h2>Files to look at</h2>")[1].count("<li>")
+    assert listed == len(report.flags) and listed > 1
+    assert f"<b>{listed}</b><span>files to look at" in page
+    assert f"<p>{listed} files to look at (" in page
+    result = run_cli("grade", str(folder), "--roster", str(roster), "--no-files", environ=ENV)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if "files to look at" in line)
+    count = int(header.split()[0])
+    kinds = ("tampered", "invalid", "unsigned", "unverified", "duplicate", "missing", "live-failed")
+    flag_lines = [line for line in lines[lines.index(header) + 1:] if line.split() and line.split()[0] in kinds]
+    assert count == len(flag_lines)
+
+
+def test_wrong_answers_show_the_choice_text_not_the_id(mixed):
+    folder, roster = mixed
+    report = grade_paths([folder], KEY)
+    text = _choice("invalid-user", "app_config")
+    page = to_html(report)
+    assert text.replace('"', "&quot;") in page or text in page
+    assert "<b>app_config</b>" not in page and "app_config ×" not in page
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    grace = next(r for r in rows if r["participant"] == "grace" and r["scenario"] == "invalid-user")
+    assert grace["wrong_answers"] == "app_config" and grace["wrong_answer_texts"] == text
+    result = run_cli("grade", str(folder), "--no-files", environ=ENV)
+    assert text in " ".join(result.stdout.split())
+    assert "app_config on" not in result.stdout
+
+
+def test_every_column_is_explained_and_reset_or_revealed_scenarios_are_marked(tmp_path):
+    folder = tmp_path / "results"
+    entry = classdata.scenario_entry("ada", "oom-killed", revealed=True)  # fixed, with the solution
+    again = classdata.scenario_entry("ada", "bad-command")
+    again["resets"] = [{"at": classdata.at(10), "status": "fixing"}]
+    classdata.write(folder / "lab-3-ada.json", classdata.record("ada", [again, entry]), KEY)
+    report = grade_paths([folder], KEY)
+    assert report.row("ada", "bad-command").resets == 1 and report.row("ada", "oom-killed").revealed
+    page = to_html(report)
+    assert "reset ×1" in page and "solution shown" in page
+    for column in ("reached", "cause first time", "median diagnose", "median fix", "wrong answers"):
+        assert f"{column}:" in page  # each column of the figures table has its line in the legend
+    result = run_cli("grade", str(folder), "--no-files", environ={**ENV, "COLUMNS": "250"})
+    out = result.stdout
+    assert "reset x1" in out and "solution shown" in out
+    for column in ("fixed:", "alone:", "1st try:", "revealed:", "median diagnose:", "median fix:",
+                   "hints:", "each cell:"):
+        assert column in out
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    resets = {r["scenario"]: r["resets"] for r in rows}
+    assert resets["bad-command"] == "1" and resets["oom-killed"] == "0"
