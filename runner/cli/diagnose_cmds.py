@@ -176,9 +176,9 @@ def run_observe(args, env) -> int:
     from runner.diagnose import observe
 
     if args.kql:
-        if not args.cluster_name:
-            raise UsageError("--kql needs --cluster-name NAME (the ClusterName Log Analytics records)")
         env.out(observe.render_kql(args.cluster_name, args.since, args.min_restarts).rstrip("\n"))
+        if args.cluster_name is None:
+            env.err(observe.PLACEHOLDER_NOTE)
         return 0
     restart_window = observe.parse_timespan(args.since or "1h")
     event_window = observe.parse_timespan(args.since or "1d")

@@ -13,6 +13,10 @@ from runner.podfacts import parse_time as _parse_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 KQL_QUERIES = ("restarts", "crashloop", "warnings")
+CLUSTER_PLACEHOLDER = "<your-cluster-name>"
+PLACEHOLDER_NOTE = (f"note: replace {CLUSTER_PLACEHOLDER} with your cluster's name as Log Analytics "
+                    "records it (the ClusterName column; on AKS the cluster's resource name), or "
+                    "run again with --cluster-name NAME")
 _TIMESPAN = re.compile(r"^(\d+)(ms|s|m|h|d)$")
 
 
@@ -115,10 +119,13 @@ def count_warnings(events, now: datetime | None = None,
     return sorted(rows, key=lambda r: (-r.count, r.namespace or "", r.reason))
 
 
-def render_kql(cluster_name: str, since: str | None = None, min_restarts: int = 5) -> str:
-    """The workshop's three KQL queries for `cluster_name`; `since` overrides 1h / 1d / 1d."""
+def render_kql(cluster_name: str | None, since: str | None = None, min_restarts: int = 5) -> str:
+    """The workshop's three KQL queries for `cluster_name` (None: CLUSTER_PLACEHOLDER, to be
+    filled in); `since` overrides 1h / 1d / 1d."""
     import jinja2
 
+    if cluster_name is None:
+        cluster_name = CLUSTER_PLACEHOLDER
     if not isinstance(cluster_name, str) or not cluster_name.strip():
         raise UsageError("give the cluster name: --cluster-name NAME (as Log Analytics knows it)")
     if since is not None:

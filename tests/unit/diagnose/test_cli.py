@@ -149,8 +149,12 @@ def test_live_pod_not_found_is_one_line(monkeypatch):
 def test_observe_kql():
     code, out, _ = run(["observe", "--kql", "--cluster-name", "ktb-aks"])
     assert code == 0 and out.startswith("// containers restarted more than 5 times in the last 1h\n")
-    code, _, err = run(["observe", "--kql"])
-    assert code == 2 and "--cluster-name" in err
+    # without a name: the same queries with a placeholder, and how to fill it in (on stderr,
+    # so the queries can be piped as they are)
+    code, out, err = run(["observe", "--kql"])
+    assert code == 0 and "--cluster-name" in err
+    assert out.count('| where ClusterName == "<your-cluster-name>"') == 3
+    assert err.startswith("note: replace <your-cluster-name> with your cluster's name")
 
 
 def test_observe_live_tables(monkeypatch):
