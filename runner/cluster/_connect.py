@@ -43,7 +43,7 @@ def pick_context(path: str, context: str | None) -> str:
 
     if not any(os.path.exists(f) for f in _files(path)):
         raise ClusterError(f"no kubeconfig at {path}: create a cluster (crashlab cluster up), "
-                           "or pass --kubeconfig FILE / set KUBECONFIG")
+                           "or set KUBECONFIG=FILE to use another kubeconfig")
     for file in _files(path):
         check_kubeconfig_file(file)
     try:

@@ -127,7 +127,7 @@ def test_missing_context_lists_the_available_ones(k8s_api, tmp_path):
 def test_missing_kubeconfig_says_how_to_get_one(tmp_path):
     missing = tmp_path / "nope"
     with pytest.raises(ClusterError, match=rf"^no kubeconfig at {missing}: create a cluster "
-                       r"\(crashlab cluster up\), or pass --kubeconfig FILE / set KUBECONFIG$"):
+                       r"\(crashlab cluster up\), or set KUBECONFIG=FILE to use another kubeconfig$"):
         cluster.connect(None, str(missing))
 
 
