@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import discovery
 from .rbac import Rbac
 from .resources import GENERATION_KINDS, RESOURCES, parse_path
 from .store import ApiError, Store, field_selector_matches, label_selector_matches, merge_patch
@@ -306,6 +307,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, request: Request, body) -> None:
         if request.path.rstrip("/") == "/version" and self.emu.version:
             return self._send_json(200, self.emu.version)
+        if request.method == "GET" and self._serve_discovery(request.path.rstrip("/")):
+            return None
         parsed = parse_path(request.path)
         if parsed is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
@@ -327,7 +330,11 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "POST":
                 return self._serve_create(plural, namespace, body)
         elif method == "GET":
-            return self._send_json(200, self.emu.store.get(plural, namespace, name))
+            obj = self.emu.store.get(plural, namespace, name)
+            if self._table_wanted(sub):
+                obj = discovery.table(plural, [obj], obj["metadata"].get("resourceVersion", ""),
+                                      request.query.get("includeObject"))
+            return self._send_json(200, obj)
         elif method == "PUT":
             return self._serve_update(plural, namespace, name, sub, body)
         elif method == "PATCH":
@@ -336,10 +343,33 @@ class _Handler(BaseHTTPRequestHandler):
             return self._serve_delete(plural, namespace, name)
         raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on {request.path}")
 
+    def _serve_discovery(self, path: str) -> bool:
+        """/api, /apis and each group version's resource list, as kubectl reads them."""
+        host = self.headers.get("Host", "")
+        if path == "/api":
+            self._send_json(200, discovery.api_versions(host))
+        elif path == "/apis":
+            self._send_json(200, discovery.api_group_list())
+        elif path == "/api/v1" or (path.startswith("/apis/") and path.count("/") == 3):
+            found = discovery.resource_list(path[len("/api/"):] if path == "/api/v1"
+                                            else path[len("/apis/"):])
+            if found is None:
+                raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            self._send_json(200, found)
+        else:
+            return False
+        return True
+
+    def _table_wanted(self, sub) -> bool:
+        return sub is None and discovery.wants_table(self.headers.get("Accept"))
+
     def _serve_list(self, plural, namespace, namespaced, query) -> None:
         items, version = self.emu.store.list(plural, namespace if namespace or not namespaced
                                              else None, query.get("labelSelector"),
                                              query.get("fieldSelector"))
+        if self._table_wanted(None):
+            return self._send_json(200, discovery.table(plural, items, str(version),
+                                                        query.get("includeObject")))
         api_version, kind, _ = RESOURCES[plural]
         self._send_json(200, {"apiVersion": api_version, "kind": f"{kind}List",
                               "metadata": {"resourceVersion": str(version)}, "items": items})
@@ -443,6 +473,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         watch = _Watch()
+        self._watch_table = (plural, query.get("includeObject")) if self._table_wanted(None) else None
         with emu._lock:
             emu._watches.add(watch)
         try:
@@ -497,6 +528,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write_events(self, events) -> None:
         for kind, obj in events:
+            if getattr(self, "_watch_table", None) and kind != "ERROR":
+                plural, include = self._watch_table
+                obj = discovery.table(plural, [obj], obj["metadata"].get("resourceVersion", ""), include)
             line = json.dumps({"type": kind, "object": obj}).encode() + b"\n"
             self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
         self.wfile.flush()
