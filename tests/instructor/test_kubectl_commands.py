@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from runner import ownership
+from runner import placement as lab_placements
 from runner.catalog import load_catalog, render_manifests
 from tests.cli.helpers import run_cli
 from tests.harness.fixtures import main_status, wait_for_pod
@@ -30,11 +30,11 @@ def participant(k8s_api, kubelet, tmp_path):
     assert result.code == 0, result.stderr
     admin = k8s_api.connect()
     for scenario in CATALOG.lab_scenarios(LAB.id):
-        namespace = ownership.namespace_name("ada", scenario.id)
+        namespace = lab_placements.namespace_name("ada", scenario.id)
         admin.apply(render_manifests(scenario, "broken", namespace=namespace, participant="ada"),
                     namespace)
     for scenario in CATALOG.lab_scenarios(LAB.id):
-        wait_for_pod(admin, ownership.namespace_name("ada", scenario.id),
+        wait_for_pod(admin, lab_placements.namespace_name("ada", scenario.id),
                      lambda p: main_status(p).get("restartCount", 0) >= 1
                      and main_status(p).get("lastState", {}).get("terminated"))
     return out / "ada.kubeconfig"
@@ -76,7 +76,7 @@ def test_each_suggested_command_works_for_a_participant(participant, k8s_api):
 
 
 def _check(scenario, command, participant, k8s_api):
-    namespace = ownership.namespace_name("ada", scenario.id)
+    namespace = lab_placements.namespace_name("ada", scenario.id)
     line = command.replace("{namespace}", namespace)
     code, out, err = _kubectl(line, participant, watch=" -w" in line)
     if " -w" not in line:
