@@ -30,20 +30,19 @@ def load_catalog(root: Path | None = None, *, manifests: bool = True) -> Catalog
     for path in scenario_files:
         scenario = _load_one(path, files.SCENARIO, _build_scenario, problems)
         if scenario is not None:
-            problems += [f"{path}: {field}: {message}" for field, message in fairness.choice_problems(scenario)]
             if manifests:
                 problems += _check_manifests(scenario, root / "manifests")
             scenarios[scenario.id] = scenario
     problems += _slug_problems(scenarios)
-    labs = {}
+    labs, checked = {}, set()
     for path in sorted((root / "labs").glob("*.yaml")):
         lab = _load_one(path, files.LAB, _build_lab, problems)
         if lab is not None:
             problems += _check_lab(lab, {path.stem for path in scenario_files})
             problems += [f"{lab.path}: {field}: {message}" for field, message in lab_spoiler_problems(lab)]
-            played = [scenarios[sid] for sid in lab.scenario_ids if sid in scenarios]
-            problems += [f"{lab.path}: {field}: {message}"
-                         for field, message in fairness.longest_problems(played)]
+            if lab.id not in fairness.PENDING_LABS:
+                problems += _fairness_problems(lab, [scenarios[sid] for sid in lab.scenario_ids
+                                                     if sid in scenarios], checked)
             labs[lab.id] = lab
     if not labs and not problems:
         problems.append(f"{root / 'labs'}: no lab files (*.yaml) found")
@@ -157,6 +156,18 @@ def _check_lab(lab: Lab, scenarios: set[str]) -> list[str]:
         elif lab.scenario_ids.index(scenario_id) != index:
             found.append(f"{where}: {scenario_id!r} is listed twice")
     return found
+
+
+def _fairness_problems(lab: Lab, played: list[Scenario], checked: set[str]) -> list[str]:
+    """Concrete choices in each scenario (once, whatever labs list it), the longest rule per lab."""
+    found = []
+    for scenario in played:
+        if scenario.id not in checked:
+            checked.add(scenario.id)
+            found += [f"{scenario.path}: {field}: {message}"
+                      for field, message in fairness.choice_problems(scenario)]
+    return found + [f"{lab.path}: {field}: {message}"
+                    for field, message in fairness.longest_problems(played)]
 
 
 def _slug_problems(scenarios: dict[str, Scenario]) -> list[str]:

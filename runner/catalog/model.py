@@ -44,6 +44,13 @@ CAUSE_WORDS = {
     "permissions": ("permission", "denied", "eacces", "runas", "securitycontext", "security",
                     "uid", "user", "root", "non-root", "1234", "10001", "privilege", "invalid"),
     "liveness_probe": ("liveness", "probe", "health", "unhealthy", "404", "killing"),
+    "slow_start": ("slow", "warm", "startup", "start-up probe", "initialdelay", "probe", "liveness"),
+    "probe_timeout": ("timeout", "time out", "timed out", "probe", "slow", "liveness"),
+    "missing_credentials": ("credential", "secret", "password", "missing"),
+    "dependency_unreachable": ("unreachable", "refused", "selector", "dependency"),
+    "service_account": ("serviceaccount", "service account", "rbac", "forbidden", "role"),
+    "exits_zero": ("exit 0", "exits 0", "completed", "one-shot", "oneshot", "restartpolicy"),
+    "readiness_probe": ("readiness", "probe", "404"),
 }
 
 # The workshop's flowchart for any workload, before the quiz ({namespace} filled in later).
@@ -144,7 +151,8 @@ class Scenario:
 
     def heading(self, number: int | None = None) -> str:
         """`2 · report-builder`: the number in the lab (default: the sample's) and the service."""
-        return f"{self.sample if number is None else number} · {self.slug}"
+        number = self.sample if number is None else number
+        return self.slug if number is None else f"{number} · {self.slug}"
 
     @property
     def title(self) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from runner import placement as lab_placements
-from runner.catalog.model import CAUSE_WORDS, Lab, Scenario
+from runner.catalog.model import CAUSE_WORDS, CAUSES, Lab, Scenario
 
 Problem = tuple[str, str]
 
@@ -46,11 +46,12 @@ def lab_placement(scenario: Scenario, lab: str, participant: str) -> Placement:
 
 
 def cause_words(scenario: Scenario | None = None) -> tuple[str, ...]:
-    """Every taught cause's words, and the scenario's own id and cause id."""
-    words = {word for group in CAUSE_WORDS.values() for word in group}
-    if scenario is not None:
-        words |= {scenario.id, scenario.cause}
-    return tuple(sorted(words))
+    """A scenario's own cause words, id and cause id; without a scenario, the words of the
+    workshop's five sample causes (for what every scenario shares: a lab's intro, `crashlab
+    list`; lab-3-plus's intro names the objects its flowchart reads, such as Secrets)."""
+    if scenario is None:
+        return tuple(sorted({word for cause in CAUSES for word in CAUSE_WORDS[cause]}))
+    return tuple(sorted(set(CAUSE_WORDS.get(scenario.cause, ())) | {scenario.id, scenario.cause}))
 
 
 def find_cause_word(text: str, words: tuple[str, ...]) -> str | None:

@@ -11,7 +11,7 @@ import yaml
 from runner import ownership
 from runner import placement as lab_placements
 from runner.catalog import load_catalog, render_manifest_text
-from runner.catalog.model import CAUSE_WORDS, CAUSES
+from runner.catalog.model import CAUSE_WORDS, TEACHABLE
 from runner.catalog.render import parse_objects, render_text
 from runner.catalog.spoilers import (Placement, cause_words, find_cause_word, lab_placement,
                                      lab_spoiler_problems, neutral_placement, pre_quiz_texts,
@@ -32,7 +32,7 @@ def _problems(scenario, placement):
 
 
 def test_every_cause_has_words_and_the_words_match_at_a_word_start():
-    assert set(CAUSE_WORDS) == set(CAUSES) and all(CAUSE_WORDS[cause] for cause in CAUSES)
+    assert set(CAUSE_WORDS) == set(TEACHABLE) and all(CAUSE_WORDS[cause] for cause in TEACHABLE)
     words = cause_words()
     assert find_cause_word("Last State: OOMKilled", words) == "oom"
     assert find_cause_word("a room with a view", words) is None  # 'oom' inside a word
