@@ -13,8 +13,16 @@ SCENARIO_API_VERSION = "crashlab.dev/v1alpha1"
 CAUSES = ("bad_command", "oom_killed", "app_config", "permissions", "liveness_probe")
 MORE_CAUSES = ("slow_start", "probe_timeout", "missing_credentials", "dependency_unreachable",
                "service_account")
-LOOK_ALIKES = ("image_pull", "missing_config", "readiness_probe", "exits_zero", "node_pressure")
+# `evicted` is runner.diagnose's id for the same look-alike (node pressure); one id for both.
+LOOK_ALIKES = ("image_pull", "missing_config", "readiness_probe", "exits_zero", "evicted")
 ALL_CAUSES = CAUSES + MORE_CAUSES + LOOK_ALIKES
+# Cause ids that were renamed: what older results and answer files say -> the id now.
+RENAMED_CAUSES = {"node_pressure": "evicted"}
+
+
+def current_cause_id(cause: str) -> str:
+    """`cause` as the catalogue names it now (an older file may carry a renamed id)."""
+    return RENAMED_CAUSES.get(cause, cause)
 # What a scenario may teach: every cause, and the look-alikes that have a scenario of their own.
 TEACHABLE = CAUSES + MORE_CAUSES + ("exits_zero", "readiness_probe")
 

@@ -25,6 +25,11 @@ def register(subparsers) -> None:
     run.add_argument("--only", metavar="SCENARIO", help="run just this scenario")
     run.add_argument("--image", help="lab image (default crashlab/lab-app:0.1.0)")
     run.add_argument("--no-build", action="store_true", help="kind: load the image Docker has")
+    run.add_argument("--mystery", nargs="?", type=int, const=4, metavar="N",
+                     help="a mystery round instead: N scenarios (default 4) drawn from every "
+                     "lab, neutral and in random order, scored like an exam")
+    run.add_argument("--seed", metavar="S", help="with --mystery: draw with this seed (the "
+                     "same for a whole class); default: a fresh draw per participant")
     run.set_defaults(func=cmd_run)
 
     reset = subparsers.add_parser("reset")
@@ -141,6 +146,10 @@ def cmd_run(args, env) -> int:
     from runner.catalog import load_catalog
     from runner.session.lab import LabSession
 
+    if args.mystery is not None or args.seed is not None:
+        from runner.cli.mystery_cmd import cmd_mystery
+
+        return cmd_mystery(args, env)
     participant = participant_of(args)
     catalog = load_catalog()
     asker = _asker(args, env, catalog.lab_scenarios(args.lab))

@@ -7,6 +7,7 @@ import statistics
 from collections import Counter
 
 from runner import results
+from runner.catalog.model import current_cause_id
 from runner.grade.model import TRUSTED, Checked, ClassReport, Flag, Row, ScenarioFigure
 
 _FLAG_REASONS = {
@@ -87,7 +88,7 @@ def row_from_entry(participant: str, lab: str, entry: dict, trust: str = "ok",
         diagnosed=any(a.get("correct") for a in cause),
         first_try=bool(cause) and bool(cause[0].get("correct")),
         cause_attempts=len(cause),
-        wrong_answers=tuple(a["answer"] for a in cause if not a.get("correct")),
+        wrong_answers=tuple(current_cause_id(a["answer"]) for a in cause if not a.get("correct")),
         evidence_attempts=len(evidence),
         evidence_wrong=tuple(a["answer"] for a in evidence if not a.get("correct")),
         hints=entry.get("hintsShown") or 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from runner.catalog.model import current_cause_id
 from runner.errors import InputError
 
 # Investigate menu
@@ -80,6 +81,8 @@ def _normalise(value, where: str) -> dict:
         if key not in ("cause", "evidence", "menu", "fix"):
             raise InputError(f"{where}.{key}: unknown key; use cause, evidence, menu or fix")
         out[key] = [tries] if isinstance(tries, (str, int)) else list(tries or [])
+        if key == "cause":  # an answers file written before a cause id was renamed
+            out[key] = [current_cause_id(str(answer)) for answer in out[key]]
         if key in ("menu", "fix"):
             for action in out[key]:
                 if action not in ACTIONS:

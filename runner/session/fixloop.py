@@ -66,9 +66,8 @@ class FixLoop:
                 return
             self.not_fixed(scenario, verdict)
             if self.options.yes or self.tracker.now() - started > self.options.fix_timeout:
-                raise CheckFailed(f"{scenario.id} is not fixed yet: edit {path} and run "
-                                  f"`crashlab run {self.options.lab} --participant "
-                                  f"{self.options.participant}` again")
+                raise CheckFailed(f"{scenario.id} is not fixed yet: edit {path} and resume "
+                                  f"with: {self.options.resume_command()}")
 
     def wait_for_action(self, scenario, path, options) -> str:
         """Ask what to do; a new pod template appearing meanwhile (kubectl) answers CHANGED."""

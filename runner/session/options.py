@@ -19,6 +19,9 @@ class SessionOptions:
     yes: bool = False                    # never wait for Enter
     only: str | None = None              # run just this scenario
     fix_timeout: float = 180.0           # unattended: give up on a fix after this long
+    resume: str | None = None            # the resume command when it is not the lab's own
 
     def resume_command(self) -> str:
+        if self.resume:
+            return self.resume
         return f"make lab-3 (or: crashlab run {self.lab} --participant {self.participant})"

@@ -15,7 +15,7 @@ from tests.harness.kubeconfig import write_kubeconfig
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 LAB_3 = "bad-command, oom-killed, invalid-app-config, invalid-user, failing-liveness-probe"
-OOM_CAUSES = "app_config, exits_zero, liveness_probe, node_pressure, oom_killed"
+OOM_CAUSES = "app_config, evicted, exits_zero, liveness_probe, oom_killed"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 LATIN_1 = "bad-command: {cause: bad_command}  # Zoë\n".encode("latin-1")
 KUBECONFIG_TODO = "fix it, or set KUBECONFIG to a working kubeconfig"

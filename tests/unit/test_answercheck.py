@@ -13,7 +13,7 @@ from runner.session.askers import ScriptedAsker, load_answers
 ROOT = Path(__file__).resolve().parents[2]
 LAB = load_catalog(ROOT).lab_scenarios("lab-3")
 IDS = "bad-command, oom-killed, invalid-app-config, invalid-user, failing-liveness-probe"
-OOM_CAUSES = "app_config, exits_zero, liveness_probe, node_pressure, oom_killed"
+OOM_CAUSES = "app_config, evicted, exits_zero, liveness_probe, oom_killed"
 OOM_EVIDENCE = "limits, logs-error, oom-event, oomkilled-137"
 
 

@@ -1,0 +1,34 @@
+"""The mystery round's session: the lab dialogue over the drawn scenarios, with the draw
+(seed and scenarios) kept in the results record so a resume plays the same round."""
+
+from __future__ import annotations
+
+from runner.errors import InputError
+from runner.session.lab import LabSession
+
+
+class MysterySession(LabSession):
+    """A LabSession over runner.mystery's catalogue; `draw_record` is Draw.as_record()."""
+
+    def __init__(self, catalog, options, cluster, asker, screen, version: str = "0.1.0",
+                 environ=None, *, draw_record: dict):
+        super().__init__(catalog, options, cluster, asker, screen, version, environ)
+        self.draw_record = draw_record
+
+    def load_record(self) -> None:
+        super().load_record()
+        recorded = self.record.get("mystery")
+        if recorded is not None and recorded.get("draw") != self.draw_record["draw"]:
+            raise InputError(f"{self.options.results_path} holds another mystery round (seed "
+                             f"{recorded.get('seed')}): resume it with that seed, or move the "
+                             "file away to start a new round")
+        self.record["mystery"] = dict(self.draw_record)
+        self.save()
+
+
+def recorded_round(path) -> dict | None:
+    """The `mystery` field of an existing results file (None when there is none yet)."""
+    from runner.results import load_progress
+
+    record = load_progress(path)
+    return None if record is None else record.get("mystery")
