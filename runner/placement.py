@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner import ownership
+from runner.podfacts import is_pod_of
 
 NAMESPACE_PREFIX = "crashlab"
 
@@ -53,7 +54,7 @@ class Placement:
     def owns_pod(self, pod: dict) -> bool:
         meta = pod.get("metadata") or {}
         return meta.get("namespace") in (None, self.namespace) and \
-            (meta.get("name") or "").startswith(self.pod_prefix)
+            is_pod_of(meta.get("name") or "", self.pod_prefix)
 
     def render_args(self) -> dict:
         """Keyword arguments for runner.catalog.render_manifests / render_manifest_text."""

@@ -64,3 +64,13 @@ def newest_pod(pods) -> dict | None:
         return None
     return max(alive, key=lambda item: ((item[1]["metadata"].get("creationTimestamp") or ""),
                                         item[0]))[1]
+
+
+def is_pod_of(name: str, prefix: str) -> bool:
+    """True when a pod called `name` belongs to the workload whose pods start with `prefix`
+    (`<workload>-`): a Deployment's pod is `<workload>-<template hash>-<suffix>`, so the rest
+    holds at most one dash and `orders-store-7c9f-x2k8q` is not a pod of `orders`. An empty
+    prefix matches every pod."""
+    if not prefix:
+        return True
+    return name.startswith(prefix) and name[len(prefix):].count("-") <= 1

@@ -233,13 +233,13 @@ def judge_live(scenario, namespace: str, snapshot: dict, now: datetime.datetime)
     container itself: running and Ready since at least the stability window.
     """
     from runner.expect import check_guards, match
-    from runner.podfacts import newest_pod, running_since
+    from runner.podfacts import is_pod_of, newest_pod, running_since
     from runner.steps.window import window_for
 
     workload = scenario.workload
     pod = newest_pod([p for p in snapshot.get("pods", [])
                       if p["metadata"].get("namespace") == namespace
-                      and p["metadata"]["name"].startswith(f"{workload.name}-")])
+                      and is_pod_of(p["metadata"]["name"], f"{workload.name}-")])
     if pod is None:
         return "absent", f"no pod of {workload.kind}/{workload.name} in {namespace}"
     mismatches = match(scenario.fixed.pod, pod)

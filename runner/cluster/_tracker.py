@@ -9,7 +9,7 @@ import threading
 import time
 
 from runner.expect import Observation
-from runner.podfacts import newest_pod
+from runner.podfacts import is_pod_of, newest_pod
 
 
 class PodTracker:
@@ -70,7 +70,7 @@ class PodTracker:
         with self.changed:
             return [self._pods[uid] for uid in self._order if uid not in self._gone
                     and self._pods[uid]["metadata"].get("namespace") == namespace
-                    and self._pods[uid]["metadata"].get("name", "").startswith(prefix)]
+                    and is_pod_of(self._pods[uid]["metadata"].get("name", ""), prefix)]
 
     def newest(self, namespace: str, prefix: str, exclude=frozenset()) -> dict | None:
         """The workload's newest live pod, leaving out the uids in `exclude`."""
@@ -89,7 +89,7 @@ class PodTracker:
         with self.changed:
             return {uid: list(self._wall.get(uid, [])) for uid in self._order
                     if self._pods[uid]["metadata"].get("namespace") == namespace
-                    and self._pods[uid]["metadata"].get("name", "").startswith(prefix)}
+                    and is_pod_of(self._pods[uid]["metadata"].get("name", ""), prefix)}
 
     def now(self) -> float:
         return self._clock()

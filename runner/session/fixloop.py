@@ -110,6 +110,11 @@ class FixLoop:
                             "ConfigMap does not restart pods, so the lab restarted the "
                             f"Deployment (like kubectl rollout restart deployment/"
                             f"{where.workload_name} -n {where.namespace}).")
+        if applied.restarted_secrets:
+            self.screen.say(f"Secret {', '.join(applied.restarted_secrets)} changed: a running "
+                            "pod does not see a changed Secret at once, so the lab restarted the "
+                            f"Deployment (like kubectl rollout restart deployment/"
+                            f"{where.workload_name} -n {where.namespace}).")
         if applied.interrupted:
             self.screen.say(f"Interrupted after the apply finished ({', '.join(applied.objects)}).")
             raise KeyboardInterrupt

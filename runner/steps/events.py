@@ -27,6 +27,7 @@ class Applied:
     restarted: list[str]   # ConfigMaps whose change made the step restart the workload
     replaced: set[str] = field(default_factory=set)   # uids of pods the change replaces
     interrupted: bool = False                          # Ctrl-C arrived during the apply
+    restarted_secrets: list[str] = field(default_factory=list)  # the same, for Secrets
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,8 @@ def await_symptom(cluster, tracker, placement, symptom, recheck: float = RECHECK
 # ---------------------------------------------------------------------------- apply fix
 
 def apply_fix(cluster, tracker, placement, objects: list[dict]) -> Applied:
-    """Apply `objects` as one step; restart the workload when a ConfigMap it reads changed.
+    """Apply `objects` as one step; restart the workload when a ConfigMap or Secret it reads
+    changed.
 
     Returns Applied, whose `replaced` holds the uids of the pods the change replaces (not
     judged any more): empty when the pod template did not change. Ctrl-C is held until the
@@ -127,15 +128,18 @@ def apply_fix(cluster, tracker, placement, objects: list[dict]) -> Applied:
     used = restart.configmaps_used(restart.pod_spec_of(target))
     live = {cm: cluster.get("ConfigMap", cm, ns) for cm in used}
     changed = restart.changed_configmaps(objects, live, used)
+    secrets = restart.secrets_used(restart.pod_spec_of(target))
+    live_secrets = {secret: cluster.get("Secret", secret, ns) for secret in secrets}
+    changed_secrets = restart.changed_configmaps(objects, live_secrets, secrets, "Secret")
     old_pods = tracker.uids(ns, placement.pod_prefix) if tracker is not None else set()
     with deferred() as interrupted:
         cluster.apply(objects, ns, labels=placement.labels)
-        if changed:
+        if changed or changed_secrets:
             cluster.restart_workload(ns, kind, name, now_iso())
     after = cluster.get(kind, name, ns) or {}
     replaced = old_pods if _generation(after) != _generation(before or {}) else set()
     return Applied(ns, [f"{o['kind']}/{o['metadata']['name']}" for o in objects], changed,
-                   replaced, interrupted())
+                   replaced, interrupted(), changed_secrets)
 
 
 def _generation(obj: dict):

@@ -1,6 +1,8 @@
 """The ConfigMap-restart rule, once: a changed ConfigMap does not restart the pods that read
 it, so after applying one the lab restarts the workload, as `kubectl rollout restart` would.
-Pure."""
+The same holds for a Secret: environment variables never change, and a mounted Secret is
+refreshed by the kubelet only on its next sync, after the restarted container has read the
+old files again. Pure."""
 
 from __future__ import annotations
 
@@ -35,17 +37,40 @@ def configmaps_used(pod_spec: dict) -> set[str]:
 
 
 def changed_configmaps(objects: list[dict], live: dict[str, dict | None],
-                       used: set[str]) -> list[str]:
-    """ConfigMaps in `objects` that the workload uses and whose data differs from `live`."""
+                       used: set[str], kind: str = "ConfigMap") -> list[str]:
+    """ConfigMaps (or Secrets, with `kind`) in `objects` that the workload uses and whose
+    data differs from `live`."""
     changed = []
     for obj in objects:
         name = (obj.get("metadata") or {}).get("name")
-        if obj.get("kind") != "ConfigMap" or name not in used:
+        if obj.get("kind") != kind or name not in used:
             continue
         before = live.get(name)
         if before is None:
-            continue  # a new ConfigMap: pods waiting for it pick it up on their own
-        if (obj.get("data") or {}) != (before.get("data") or {}) or \
-                (obj.get("binaryData") or {}) != (before.get("binaryData") or {}):
+            continue  # a new one: pods waiting for it pick it up on their own
+        if any((obj.get(key) or {}) != (before.get(key) or {}) for key in _DATA_KEYS[kind]):
             changed.append(name)
     return sorted(changed)
+
+
+_DATA_KEYS = {"ConfigMap": ("data", "binaryData"), "Secret": ("data", "stringData")}
+
+
+def secrets_used(pod_spec: dict) -> set[str]:
+    """Names of the Secrets a pod template mounts or reads into its environment."""
+    names = set()
+    for volume in pod_spec.get("volumes") or []:
+        if (volume.get("secret") or {}).get("secretName"):
+            names.add(volume["secret"]["secretName"])
+        for source in (volume.get("projected") or {}).get("sources") or []:
+            if (source.get("secret") or {}).get("name"):
+                names.add(source["secret"]["name"])
+    for container in (pod_spec.get("containers") or []) + (pod_spec.get("initContainers") or []):
+        for source in container.get("envFrom") or []:
+            if (source.get("secretRef") or {}).get("name"):
+                names.add(source["secretRef"]["name"])
+        for var in container.get("env") or []:
+            ref = (var.get("valueFrom") or {}).get("secretKeyRef") or {}
+            if ref.get("name"):
+                names.add(ref["name"])
+    return names

@@ -193,7 +193,10 @@ def predict(pod: dict, container: dict, get_configmap, view=None) -> Outcome:
         ok, text, seconds = appdeps.backend(env, view)
         log += text
         if not ok:
-            return Outcome("crash", "Error", 1, log=log, crash_after=seconds)
+            # Each restart is a new process that connects again: once the Service has
+            # endpoints, the next run gets through (podrun re-predicts on restart).
+            return Outcome("crash", "Error", 1, log=log, crash_after=seconds,
+                           extra={"reconnects": True})
     if env.get("APP_SETTINGS_CONFIGMAP") and view is not None:
         namespace = (pod.get("metadata") or {}).get("namespace", "default")
         ok, text = appdeps.settings(env, spec, namespace, view)

@@ -166,6 +166,8 @@ class PodRun(threading.Thread):
                 self._event("BackOff", backoff_event(c, self.pod), "Warning")
                 self._sleep(delay)
             restarts += 1
+            if outcome.extra.get("reconnects"):
+                outcome = self._predict()
 
     def _run(self, outcome, c: str, previous_log: str | None) -> str:
         """Let the container run until it ends; returns its full log."""

@@ -47,3 +47,13 @@ def test_newest_pod_skips_terminating_pods_and_breaks_ties_by_order():
 def test_template_hash():
     assert podfacts.template_hash(oom_pod()) == "7d4b9c8f6d"
     assert podfacts.template_hash({"metadata": {}}) is None
+
+
+def test_a_pod_of_a_workload_is_named_workload_hash_suffix():
+    from runner.podfacts import is_pod_of
+
+    assert is_pod_of("orders-7c9f5b7f4-x2k8q", "orders-")
+    assert not is_pod_of("orders-store-5sc9bp4bk2-xz7xj", "orders-")   # the backend's pod
+    assert is_pod_of("orders-store-5sc9bp4bk2-xz7xj", "orders-store-")
+    assert not is_pod_of("billing-7c9f-x2k8q", "orders-")
+    assert is_pod_of("anything-at-all-x", "")

@@ -45,3 +45,23 @@ def test_changed_configmaps_only_counts_used_existing_changed_ones():
     objects = [cm("used", "new"), cm("same", "v"), cm("unused", "new"), cm("brand-new", "v")]
     live = {"used": cm("used", "old"), "same": cm("same", "v"), "unused": cm("unused", "old")}
     assert restart.changed_configmaps(objects, live, {"used", "same", "brand-new"}) == ["used"]
+
+
+def test_secrets_used_finds_volumes_projections_env_from_and_key_refs():
+    spec = {"volumes": [{"secret": {"secretName": "a"}}, {"configMap": {"name": "not-me"}},
+                        {"projected": {"sources": [{"secret": {"name": "b"}}]}}],
+            "containers": [{"envFrom": [{"secretRef": {"name": "c"}}],
+                            "env": [{"name": "X", "valueFrom": {"secretKeyRef": {"name": "d",
+                                                                                  "key": "k"}}}]}],
+            "initContainers": [{"envFrom": [{"secretRef": {"name": "e"}}]}]}
+    assert restart.secrets_used(spec) == {"a", "b", "c", "d", "e"}
+
+
+def test_a_changed_secret_key_counts_as_changed():
+    def secret(name, string_data):
+        return {"kind": "Secret", "metadata": {"name": name}, "stringData": string_data}
+
+    objects = [secret("db", {"password": "x"}), secret("same", {"k": "v"}),
+               {"kind": "ConfigMap", "metadata": {"name": "db"}, "data": {"k": "v"}}]
+    live = {"db": secret("db", {"passwd": "x"}), "same": secret("same", {"k": "v"})}
+    assert restart.changed_configmaps(objects, live, {"db", "same"}, "Secret") == ["db"]
