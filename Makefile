@@ -9,7 +9,7 @@ KIT    ?=
 RESULTS ?= results
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab-3 kit-check test selftest grade bench clean
+.PHONY: help setup lab-3 lab-3-plus kit-check test selftest grade bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,9 @@ lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind clu
 
 kit-check:
 	@PYTHONPATH=. $(PYTHON) -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"
+
+lab-3-plus: $(STAMP) ## Run lab 3 plus: seven more broken (or only seemingly broken) pods, same loop
+	@$(BIN)/crashlab run lab-3-plus $(ARGS)
 
 test: $(TEST_STAMP) ## Run the whole test suite (starts a private Docker engine when it can)
 	@$(BIN)/python -m pytest $(ARGS)
