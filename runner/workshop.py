@@ -89,25 +89,29 @@ def service_account_name(participant: str) -> str:
     return f"crashlab-{participant}"
 
 
-def participant_objects(lab, participant: str, kinds: dict | None = None) -> list[dict]:
+def participant_objects(lab, participant: str, kinds: dict | None = None,
+                        home: str | None = None) -> list[dict]:
     """Everything `prepare` creates for one participant, in creation order.
 
     One Namespace per scenario (labelled as the lab's and the workshop's), the
     participant's ServiceAccount in the first one, and in each namespace a Role
     with `participant_rules` bound to that ServiceAccount. `kinds` maps a scenario id to
     the kinds it deploys (`scenario_kinds`); a scenario missing there gets the base rules.
+    With `home` (a further lab for the same participant) the ServiceAccount already lives
+    there: the Roles are bound to it and none is created.
     """
     namespaces = [placement.namespace_name(participant, s) for s in lab.scenario_ids]
-    home = namespaces[0]
     sa = service_account_name(participant)
     objects = []
     for scenario, namespace in zip(lab.scenario_ids, namespaces):
         objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {
             "name": namespace, "labels": workshop_labels(lab.id, scenario, participant)}})
-    objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
-        "name": sa, "namespace": home,
-        "labels": workshop_labels(lab.id, lab.scenario_ids[0], participant)},
-        "automountServiceAccountToken": False})
+    if home is None:
+        home = namespaces[0]
+        objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
+            "name": sa, "namespace": home,
+            "labels": workshop_labels(lab.id, lab.scenario_ids[0], participant)},
+            "automountServiceAccountToken": False})
     for scenario, namespace in zip(lab.scenario_ids, namespaces):
         labels = workshop_labels(lab.id, scenario, participant)
         objects.append({"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": {
@@ -151,13 +155,18 @@ def check_names(names: list[str]) -> str | None:
 def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int = 8 * 3600,
             server: str | None = None, progress=lambda line: None,
             kinds: dict | None = None) -> dict[str, Path]:
-    """Create every participant's objects and write their kubeconfigs; returns name -> file."""
+    """Create every participant's objects and write their kubeconfigs; returns name -> file.
+    `lab` is one Lab or a list of them (one ServiceAccount per participant, in the first)."""
+    labs = list(lab) if isinstance(lab, (list, tuple)) else [lab]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ca_data, insecure = cluster.ca_data()
     written = {}
     for participant in participants:
-        objects = participant_objects(lab, participant, kinds)
+        objects = participant_objects(labs[0], participant, kinds)
+        first = objects[0]["metadata"]["name"]
+        for more in labs[1:]:  # one ServiceAccount and kubeconfig, the first lab's
+            objects += participant_objects(more, participant, kinds, home=first)
         for obj in objects:
             if obj["kind"] == "Namespace":
                 cluster.ensure_namespace(obj["metadata"]["name"], obj["metadata"]["labels"])
@@ -175,7 +184,8 @@ def prepare(cluster, lab, participants: list[str], out: Path, token_seconds: int
         path = out / f"{participant}.kubeconfig"
         _write_private(path, _yaml(config))
         written[participant] = path
-        progress(f"{participant}: {len(lab.scenario_ids)} namespaces, Role and RoleBinding, "
+        count = sum(len(each.scenario_ids) for each in labs)
+        progress(f"{participant}: {count} namespaces, Role and RoleBinding, "
                  f"token for {token_seconds // 3600}h -> {path}")
     return written
 

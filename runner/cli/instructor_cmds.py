@@ -78,7 +78,11 @@ def register(subparsers) -> None:
     prepare.add_argument("--participants", required=True, metavar="FILE",
                          help="participant names, one per line")
     prepare.add_argument("--context", help="kubeconfig context of the shared cluster (admin)")
-    prepare.add_argument("--lab", default="lab-3", help="lab id (default lab-3)")
+    prepare.add_argument("--lab", action="append", metavar="LAB",
+                         help="lab id, repeatable, or `all` for every lab (default lab-3)")
+    prepare.add_argument("--mystery", type=int, metavar="N", help="also the mystery round "
+                         "`crashlab run lab-3 --mystery N --seed S` (needs --seed)")
+    prepare.add_argument("--seed", metavar="S", help="the class's mystery seed")
     prepare.add_argument("--out", default="kubeconfigs", metavar="DIR",
                          help="where to write <participant>.kubeconfig (default ./kubeconfigs)")
     prepare.add_argument("--token-hours", type=float, default=8.0, metavar="H",
@@ -88,7 +92,8 @@ def register(subparsers) -> None:
     prepare.set_defaults(func=run_workshop_prepare)
     teardown = wsub.add_parser("teardown", help="remove everything `workshop prepare` created")
     teardown.add_argument("--context", help="kubeconfig context of the shared cluster")
-    teardown.add_argument("--lab", default="lab-3", help="lab id (default lab-3)")
+    teardown.add_argument("--lab", action="append", metavar="LAB",
+                          help="lab id, repeatable, `all`, or mystery (default lab-3)")
     teardown.set_defaults(func=run_workshop_teardown)
     from runner.cli import watch_cmd
 
@@ -305,21 +310,51 @@ def run_workshop_prepare(args, env) -> int:
     if args.token_hours <= 0 or args.token_hours > 24 * 7:
         raise UsageError("--token-hours must be between 0 and 168")
     catalog = load_catalog()
-    lab = _lab(catalog, args.lab)
+    labs, catalogs = _prepared_labs(catalog, args)
+    kinds = {s.id: workshop.scenario_kinds(s) for each, lab in zip(catalogs, labs)
+             for s in each.lab_scenarios(lab.id)}
     conn = _connect(args.context, env, lab_cluster=False)
     try:
-        written = workshop.prepare(conn, lab, names, Path(args.out),
+        written = workshop.prepare(conn, labs, names, Path(args.out),
                                    token_seconds=int(args.token_hours * 3600),
-                                   server=args.server, progress=env.err,
-                                   kinds={s.id: workshop.scenario_kinds(s)
-                                          for s in catalog.lab_scenarios(lab.id)})
+                                   server=args.server, progress=env.err, kinds=kinds)
     finally:
         conn.close()
     for name, path in written.items():
         env.out(f"{name}: {path}")
+    runs = [f"crashlab run {lab.id}" for lab in labs if lab.id != "mystery"]
+    if args.mystery:
+        runs.append(f"crashlab run lab-3 --mystery {args.mystery} --seed {args.seed}")
     env.out(f"{len(written)} participant(s) ready: give each their kubeconfig; they run "
-            f"KUBECONFIG=<file> crashlab run {lab.id} --participant <name>")
+            f"KUBECONFIG=<file> {' / '.join(runs)} --participant <name>")
     return 0
+
+
+def _lab_ids(catalog, given) -> list[str]:
+    ids = []
+    for lab_id in given or ["lab-3"]:
+        ids += sorted(catalog.labs) if lab_id == "all" else [lab_id]
+    return list(dict.fromkeys(ids))
+
+
+def _prepared_labs(catalog, args):
+    """The labs to prepare, each with the catalogue it comes from (the mystery round's own)."""
+    labs = [_lab(catalog, lab_id) for lab_id in _lab_ids(catalog, args.lab)]
+    catalogs = [catalog] * len(labs)
+    if args.mystery is not None or args.seed is not None:
+        from runner import mystery
+
+        if args.mystery is None or args.seed is None:
+            raise UsageError("a mystery round on a shared cluster is one draw for the class: "
+                             "give both --mystery N and --seed S")
+        problem = mystery.check_count(catalog, args.mystery)
+        if problem:
+            raise UsageError(f"--mystery {args.mystery} {problem}")
+        drawn = mystery.mystery_catalog(catalog, mystery.draw_scenarios(catalog, args.mystery,
+                                                                         args.seed))
+        labs.append(drawn.lab(mystery.LAB_ID))
+        catalogs.append(drawn)
+    return labs, catalogs
 
 
 def run_workshop_teardown(args, env) -> int:
@@ -327,7 +362,10 @@ def run_workshop_teardown(args, env) -> int:
 
     conn = _connect(args.context, env, lab_cluster=False)
     try:
-        removed = workshop.teardown(conn, args.lab, progress=env.err)
+        from runner.catalog import load_catalog
+
+        removed = sum(workshop.teardown(conn, lab_id, progress=env.err)
+                      for lab_id in _lab_ids(load_catalog(manifests=False), args.lab))
     finally:
         conn.close()
     env.out(f"removed {removed} namespace(s) created by crashlab workshop prepare")
