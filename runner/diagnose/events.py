@@ -129,6 +129,12 @@ def is_readiness_failure(event: Event) -> bool:
     return event.reason == "Unhealthy" and event.says("readiness probe")
 
 
+def is_quota_denial(event: Event) -> bool:
+    """The ReplicaSet controller's `FailedCreate` ("Error creating: %v", pkg/controller
+    controller_utils.go) carrying the ResourceQuota admission's "exceeded quota: ..."."""
+    return event.says("exceeded quota:")
+
+
 def is_eviction(event: Event) -> bool:
     """kubelet's eviction manager: reason `Evicted`, `The node was low on resource: ...`
     (pkg/kubelet/eviction/helpers.go nodeLowMessageFmt, eviction_manager.go Reason)."""

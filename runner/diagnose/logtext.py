@@ -19,6 +19,13 @@ _TABLE = (
                         r" .*Permission denied|: cannot create directory .*Permission denied", None),
     (91, "permissions", r"(?:^|/)(?:ba|da)?sh: (?:\d+: )?(?:line \d+: )?[^:]+: Permission denied$",
      "bad_command"),
+    # The ResourceQuota admission's denial (apiserver admission/plugin/resourcequota
+    # controller.go "exceeded quota: %s, requested: %s, used: %s, limited: %s"; before 1.x
+    # "Exceeded quota"), pasted as a bare line or from a ReplicaSet's FailedCreate event.
+    (97, "quota_limit", r"is forbidden: exceeded quota: ", None),
+    # EMFILE/ENFILE, errno 24/23: strerror "Too many open files" (Go's net/http "accept4: too
+    # many open files", Python "[Errno 24]", Java "IOException: Too many open files").
+    (89, "quota_limit", r"too many open files|\bE[MN]FILE\b|\[Errno 2[34]\]", None),
     (90, "app_config", r"Could not resolve placeholder", None),
     (90, "app_config", r"unbound variable|parameter (?:null or )?not set", None),
     (90, "app_config", r"ImproperlyConfigured|Missing `secret_key_base`|secret_key_base", None),

@@ -47,6 +47,9 @@ CAUSE_TABLE = (
           "the readiness probe fails: the pod runs but gets no traffic (no restarts)"),
     Cause("exits_zero", "process exits successfully",
           "the process finishes successfully, and restartPolicy Always starts it again"),
+    Cause("quota_limit", "quota or limit reached",
+          "a namespace ResourceQuota refuses the pod, or the process hits a limit such as "
+          "open files"),
     Cause("unknown", "not determined", "nothing seen so far points at one cause"),
 )
 

@@ -53,6 +53,14 @@ def _specific(cause, pod_ref, ns, namespace, container, name, messages) -> list[
         return [_jsonpath(pod_ref, ns, "{.status.reason}", "{.status.message}", "{.spec.nodeName}"),
                 "kubectl describe node <node>   # Conditions: MemoryPressure, DiskPressure, PIDPressure",
                 f"kubectl get pods{ns} --field-selector=status.phase=Failed"]
+    if cause == "quota_limit" and any("exceeded quota" in m.lower() for m in messages):
+        return [f"kubectl describe resourcequota{ns}",
+                f"kubectl get events{ns} --field-selector reason=FailedCreate",
+                f"kubectl describe limitrange{ns}"]
+    if cause == "quota_limit":  # a process limit: open files
+        return [f"kubectl logs {pod_ref}{ns}{' -c ' + name if name else ''} --previous",
+                f"kubectl exec {pod_ref}{ns}{' -c ' + name if name else ''} -- "
+                "sh -c 'ulimit -n; ls /proc/1/fd | wc -l'"]
     if cause == "create_container_error":
         return [_jsonpath(pod_ref, ns, spec("volumeMounts"), "{.spec.volumes}"),
                 f"kubectl get events{ns} --field-selector involvedObject.name={pod_ref},reason=Failed"]

@@ -144,6 +144,14 @@ def rule_failed_mount(facts: Facts) -> Finding | None:
     return None
 
 
+def rule_quota(facts: Facts) -> Finding | None:
+    """A ResourceQuota refused the pod: no pod at all, a FailedCreate event names the quota."""
+    denials = facts.matching(ev.is_quota_denial)
+    if denials:
+        return Finding("quota_limit", "high", tuple(_event_lines(denials, 2)))
+    return None
+
+
 def rule_evicted(facts: Facts) -> Finding | None:
     """`status.reason: Evicted` (phase Failed), an Evicted event, or STATUS `Evicted` in a table."""
     status = facts.pod_status
@@ -398,6 +406,7 @@ def rule_crash_loop_only(facts: Facts) -> Finding | None:
 
 
 RULES = (
+    rule_quota,
     rule_evicted,
     rule_image_pull,
     rule_container_config,
