@@ -57,6 +57,11 @@ CAUSES = tuple(cause.id for cause in CAUSE_TABLE)
 NAMES = {cause.id: cause.name for cause in CAUSE_TABLE}
 SUMMARIES = {cause.id: cause.summary for cause in CAUSE_TABLE}
 
+
+def cause_name(cause: str) -> str:
+    """The words a learner reads for a diagnose cause id (the id itself when unknown)."""
+    return NAMES.get(cause, cause)
+
 CONFIDENCES = ("high", "medium", "low")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from runner import steps
 from runner.catalog import render_manifest_text, render_manifests
 from runner.cluster import PodTracker
+from runner.diagnose.model import cause_name
 from runner.lookup import lab_scenarios
 from runner.placement import placement_for
 from runner.podfacts import restarts
@@ -231,7 +232,8 @@ class LabSession(fixloop.FixLoop):
         if found is None:
             self.screen.say("No pod to look at yet.")
             return
-        lines = [f"Cause: {found.cause} ({found.confidence} confidence)", found.summary, ""]
+        lines = [f"Cause: {cause_name(found.cause)} ({found.confidence} confidence)",
+                 found.summary, ""]
         lines += [f"• {line}" for line in found.evidence]
         lines += [f"$ {line}" for line in found.next]
         self.screen.panel(f"evidence: {found.namespace}/{found.pod}", "\n".join(lines))

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from runner import mystery
+from runner.diagnose.model import NAMES
 from runner.results import schema_problems
 from tests.cli.helpers import run_cli
 from tests.session.helpers import CATALOG, PARTICIPANT
@@ -47,10 +48,15 @@ def run_round(tmp_path, k8s_api, answers: dict, *extra: str):
 def test_a_mystery_round_runs_end_to_end_and_grades(tmp_path, k8s_api, kubelet, draw):
     wrong = next(c for c in ("evicted", "image_pull")
                  if c != CATALOG.scenario(draw.scenario_ids[0]).cause)
-    result = run_round(tmp_path, k8s_api, right_answers(draw, wrong_first=wrong))
+    answers = right_answers(draw, wrong_first=wrong)
+    answers["mystery-1"]["menu"] = ["evidence", "quiz"]
+    result = run_round(tmp_path, k8s_api, answers)
 
     assert result.code == 0, result.stderr
     out = result.stdout
+    # the evidence panel names the cause in words (runner.diagnose CAUSE_TABLE), not its id
+    found = CATALOG.scenario(draw.scenario_ids[0]).diagnosed_cause
+    assert f"Cause: {NAMES[found]} (" in out and f"Cause: {found} (" not in out
     assert "Deploying 4 broken scenario(s): 4 deployed, 0 already there" in out
     for index, sid in enumerate(draw.scenario_ids):
         scenario = CATALOG.scenario(sid)
