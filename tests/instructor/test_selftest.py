@@ -85,3 +85,16 @@ def test_unknown_scenario_and_bad_participant_are_usage_errors(k8s_api):
     assert result.code == 2 and "no scenario nope in lab-3" in result.stderr
     result = run_cli("selftest", "--participant", "Not OK", environ=k8s_api.environ)
     assert result.code == 2 and "--participant" in result.stderr
+
+
+def test_every_lab_3_plus_scenario_is_green(k8s_api, kubelet):
+    """`make selftest ARGS="--lab lab-3-plus"` on the emulator: the backend's pods
+    (orders-store) are not taken for the service's (orders), a changed Secret restarts
+    the workload, a fixed Service lets the next run connect."""
+    catalog = load_catalog()
+    scenarios = catalog.lab_scenarios("lab-3-plus")
+    outcomes = run_selftest(k8s_api.connect, scenarios, FAST)
+    assert [o.failure_text() for o in outcomes if not o.ok] == []
+    assert [o.scenario for o in outcomes] == list(catalog.labs["lab-3-plus"].scenario_ids)
+    for outcome in outcomes:
+        assert outcome.diagnosed == catalog.scenarios[outcome.scenario].diagnosed_cause
