@@ -131,16 +131,39 @@ def cause_question(scenario: Scenario) -> Question:
                     choices=tuple(choices))
 
 
-def neutral_scenario(scenario: Scenario, mystery_id: str, number: int) -> Scenario:
+@dataclass(frozen=True)
+class MysteryScenario(Scenario):
+    """A drawn scenario as the round shows it: a number and the service's name."""
+
+    number: int = 0
+
+    @property
+    def slug(self) -> str:
+        # Namespaces, labels and workspace folders come from the slug (or the id): the
+        # round's are its own, never those of the scenario in its lab.
+        return f"{LAB_ID}-{self.number}"
+
+    @property
+    def title(self) -> str:
+        return f"Mystery {self.number}: {self.workload.name}"
+
+    @property
+    def kubectl(self) -> tuple[str, ...]:
+        # The session lists `kubectl` before the quiz: the round shows the neutral flowchart
+        # there, never the scenario's targeted commands (they point at what is wrong).
+        return tuple(line.replace("{kind}", self.workload.kind.lower())
+                     .replace("{name}", self.workload.name) for line in COMMANDS)
+
+
+def neutral_scenario(scenario: Scenario, mystery_id: str, number: int) -> MysteryScenario:
     """The scenario as the mystery round shows it: a number and the service's name."""
-    name, kind = scenario.workload.name, scenario.workload.kind.lower()
-    commands = tuple(line.replace("{kind}", kind).replace("{name}", name) for line in COMMANDS)
     questions = tuple(cause_question(scenario) if q.id == "cause" else q
                       for q in scenario.questions)
-    return dataclasses.replace(
-        scenario, id=mystery_id, title=f"Mystery {number}: {name}",
-        story=f"Something is wrong with {name}. Find out what, from what the cluster shows.",
-        kubectl=commands, questions=questions)
+    values = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(Scenario)}
+    values.update(id=mystery_id, sample=None, questions=questions,
+                  story=f"Something is wrong with {scenario.workload.name}. Find out what, "
+                        "from what the cluster shows.")
+    return MysteryScenario(**values, number=number)
 
 
 def mystery_catalog(catalog: Catalog, draw: Draw) -> Catalog:

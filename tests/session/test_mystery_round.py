@@ -63,7 +63,7 @@ def test_a_mystery_round_runs_end_to_end_and_grades(tmp_path, k8s_api, kubelet, 
         assert f"Mystery {index + 1}: {scenario.workload.name} (mystery-{index + 1})" in out
         # neither the catalogue title nor the scenario's own commands before its quiz
         heading = out.index(f"Mystery {index + 1}: {scenario.workload.name}")
-        assert scenario.title not in out[:heading + 200]
+        assert scenario.sample_title not in out[:heading + 200]
         assert f"in crashlab-{PARTICIPANT}-mystery-{index + 1} stayed Ready" in out
     # played in the drawn order
     positions = [out.index(f"(mystery-{n})") for n in range(1, 5)]

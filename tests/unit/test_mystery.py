@@ -75,11 +75,13 @@ def test_a_mystery_scenario_shows_a_number_and_the_service_only():
         assert scenario.title == f"Mystery {index + 1}: {name}"
         seen = " ".join((scenario.title, scenario.story, *scenario.kubectl,
                          scenario.question("cause").prompt)).lower()
-        assert sid not in seen and original.title.lower() not in seen
+        assert sid not in seen and original.sample_title.lower() not in seen
         words = set(re.findall(r"[a-z]+", seen)) - set(re.findall(r"[a-z]+", name))
         # no word of the cause's id (oom, probe, credentials, account...) before the quiz
         cause_words = set(original.cause.split("_")) - {"app", "start", "zero"}
         assert not cause_words & words, (sid, cause_words & words)
+        assert scenario.slug == f"mystery-{index + 1}" and scenario.sample is None
+        assert scenario.targeted == original.targeted   # still there for after the quiz
         where = placement_for("mystery", "ada", scenario)
         assert where.namespace == f"crashlab-ada-mystery-{index + 1}"
         assert where.labels["crashlab.dev/scenario"] == f"mystery-{index + 1}"

@@ -29,6 +29,6 @@ def test_the_table_lists_all_twelve_by_number_and_service():
 def test_the_readme_names_no_scenario_id_title_or_cause_id():
     for scenario in CATALOG.scenarios.values():
         assert f"`{scenario.id}`" not in README, scenario.id
-        assert scenario.title not in README, scenario.title
+        assert scenario.sample_title not in README, scenario.sample_title
     for cause in ALL_CAUSES:
         assert cause not in README, cause
