@@ -110,6 +110,13 @@ def draw_scenarios(catalog: Catalog, count: int, seed: str) -> Draw:
     return Draw(seed=seed, scenario_ids=tuple(chosen))
 
 
+def cause_choice_texts(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """(mystery-<n>, cause id) -> the cause choice's text, for every round size (the class
+    report shows wrong answers in words; evidence choices depend on the draw)."""
+    return {(f"{LAB_ID}-{n}", cause): text for n in range(1, len(pool(catalog)) + 1)
+            for cause, text in CAUSE_TEXTS.items()}
+
+
 def cause_question(scenario: Scenario) -> Question:
     """The drawn scenario's cause question with every cause and look-alike as a choice; the
     scenario's own feedback where it has one, else what that cause would have shown."""

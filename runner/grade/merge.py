@@ -119,8 +119,11 @@ def catalog_choice_texts() -> dict[tuple[str, str], str]:
         catalog = load_catalog(manifests=False)
     except (CatalogError, OSError):
         return {}
-    return {(scenario.id, choice.id): choice.text for scenario in catalog.scenarios.values()
-            for question in scenario.questions for choice in question.choices}
+    from runner import mystery
+
+    texts = {(scenario.id, choice.id): choice.text for scenario in catalog.scenarios.values()
+             for question in scenario.questions for choice in question.choices}
+    return {**mystery.cause_choice_texts(catalog), **texts}
 
 
 def build_report(rows: list[Row], flags: list[Flag], labs=(), scenario_order=(), roster=(),

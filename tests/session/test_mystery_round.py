@@ -91,6 +91,8 @@ def test_a_mystery_round_runs_end_to_end_and_grades(tmp_path, k8s_api, kubelet, 
     mine = [row for row in rows[1:] if row.startswith(f"{PARTICIPANT},mystery,")]
     assert len(mine) == 4
     assert any(f",mystery-1," in row for row in mine)
+    # the wrong first answer reads in words in the report
+    assert mystery.CAUSE_TEXTS[wrong] in next(row for row in mine if ",mystery-1," in row)
 
 
 def test_a_second_run_resumes_the_same_round(tmp_path, k8s_api, kubelet, draw):
