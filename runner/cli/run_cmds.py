@@ -23,6 +23,11 @@ def register(subparsers) -> None:
     run.add_argument("--stability-window", type=int, metavar="SECONDS",
                      help="seconds a fixed pod must stay healthy (overrides each scenario's)")
     run.add_argument("--only", metavar="SCENARIO", help="run just this scenario")
+    run.add_argument("--fix-timeout", type=float, metavar="SECONDS", default=180.0,
+                     help="unattended runs (--answers, --yes, --solve): give up on a fix "
+                     "after this long (default 180); a person at the keyboard is never timed out")
+    run.add_argument("--guided", action="store_true", help="walkthrough style for demos of the "
+                     "workshop's samples (recorded in the results)")
     run.add_argument("--image", help="lab image (default crashlab/lab-app:0.1.0)")
     run.add_argument("--no-build", action="store_true", help="kind: load the image Docker has")
     run.add_argument("--mystery", nargs="?", type=int, const=4, metavar="N",
@@ -91,7 +96,9 @@ def _options(args, participant: str, lab: str):
         image=getattr(args, "image", None) or "crashlab/lab-app:0.1.0",
         stability_window=getattr(args, "stability_window", None),
         solve=getattr(args, "solve", False), yes=getattr(args, "yes", False),
-        only=getattr(args, "only", None))
+        only=getattr(args, "only", None), fix_timeout=getattr(args, "fix_timeout", 180.0),
+        unattended=bool(getattr(args, "answers", None)), answers=getattr(args, "answers", None),
+        guided=getattr(args, "guided", False), cluster_name=getattr(args, "name", "crashlab"))
 
 
 def _connect(args, env, screen, options, prepare_kind: bool):
@@ -99,7 +106,7 @@ def _connect(args, env, screen, options, prepare_kind: bool):
     from runner.cli.env import connect
 
     if args.context:
-        context, options.kind = args.context, False
+        context, options.kind, options.context = args.context, False, args.context
     else:
         context = _kind_context(args, env, screen, options, prepare_kind)
     with screen.step(f"Connecting to {context}") as note:
@@ -155,6 +162,8 @@ def cmd_run(args, env) -> int:
     asker = _asker(args, env, catalog.lab_scenarios(args.lab))
     if args.stability_window is not None and args.stability_window < 0:
         raise UsageError("--stability-window must be 0 or more seconds")
+    if args.fix_timeout <= 0:
+        raise UsageError("--fix-timeout must be more than 0 seconds")
     options = _options(args, participant, args.lab)
     screen = _screen(env)
     try:

@@ -87,6 +87,17 @@ def count(item: dict, what: str) -> None:
     item[what] += 1
 
 
+def looked(item: dict) -> None:
+    """"Show me where to look" was shown: it counts as a hint."""
+    item["hintsShown"] += 1
+    item["whereToLookShown"] = item.get("whereToLookShown", 0) + 1
+
+
+def hints_given(item: dict) -> int:
+    """How many of the scenario's own hints were shown (where-to-look not counted)."""
+    return item["hintsShown"] - item.get("whereToLookShown", 0)
+
+
 def verified(item: dict, applied_by: str, verification: dict) -> None:
     item["fixedAt"] = utc_now()
     item["timeToFixSeconds"] = _seconds_between(item["diagnosedAt"] or item["startedAt"],
@@ -104,9 +115,13 @@ def revealed(item: dict) -> None:
     item["solutionRevealed"] = True
 
 
-def reset_entry(record: dict, scenario_id: str) -> dict:
+def reset_entry(record: dict, scenario_id: str, at: str | None = None) -> dict:
+    """Start the scenario again; the earlier try is kept in `resets` (append-only), so a reset
+    cannot clean a record."""
     old = entry(record, scenario_id)
     fresh = new_scenario(old["id"], old["cause"], old["namespace"])
+    earlier = {key: value for key, value in old.items() if key != "resets"}
+    fresh["resets"] = [*(old.get("resets") or []), {"at": at or utc_now(), "previous": earlier}]
     record["scenarios"][record["scenarios"].index(old)] = fresh
     return fresh
 

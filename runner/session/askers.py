@@ -34,6 +34,9 @@ class Asker:
         """What to do next while fixing; return CHANGED when `changed` gets set meanwhile."""
         raise NotImplementedError
 
+    def pause(self, message: str) -> None:
+        """Keep what is on screen until the learner goes on (scripted: at once)."""
+
     def close(self) -> None:
         pass
 

@@ -9,7 +9,7 @@ from runner import steps
 from runner.errors import CheckFailed, InputError
 from runner.podfacts import restarts, template_hash
 from runner.results import records
-from runner.session import askers, fixcheck, workspace
+from runner.session import askers, feedback, fixcheck, workspace
 from runner.session.podline import pod_line
 from runner.textfile import read_text_file
 
@@ -45,16 +45,27 @@ class FixLoop:
                 applied_by = "solution"
             elif action == askers.APPLY:
                 try:
-                    exclude = self.apply_text(scenario, read_text_file(path, _MANIFEST_TODO),
-                                              str(path))
+                    objects = self.checked_objects(scenario, read_text_file(path, _MANIFEST_TODO),
+                                                   str(path))
                 except InputError as problem:
                     self.screen.say(f"✗ {problem}", "red")
-                    if self.options.yes:
+                    if not self.options.patient:
                         raise
                     continue
+                refused = self.refused_by_guards(scenario, objects)
+                if refused:
+                    self.refuse(scenario, path, refused, "Nothing was applied: your file is "
+                                "kept as it is.")
+                    continue
+                exclude = self.apply_objects(scenario, objects, str(path))
                 applied_by = "workspace"
             elif action == askers.CHANGED:
                 self.screen.say("You changed the workload with kubectl: checking it.")
+                refused = self.refused_by_guards(scenario, self.live_objects(scenario))
+                if refused:
+                    self.refuse(scenario, path, refused, "The Deployment as you changed it "
+                                "breaks a rule of this scenario: change it back.")
+                    continue
                 exclude = self._stale_uids(scenario)
                 applied_by = "kubectl"
             else:
@@ -64,10 +75,44 @@ class FixLoop:
             if verdict.fixed:
                 self.verified(scenario, item, verdict, pod, applied_by)
                 return
-            self.not_fixed(scenario, verdict)
-            if self.options.yes or self.tracker.now() - started > self.options.fix_timeout:
-                raise CheckFailed(f"{scenario.id} is not fixed yet: edit {path} and resume "
-                                  f"with: {self.options.resume_command()}")
+            self.not_fixed(scenario, verdict, pod)
+            if self.options.yes or (not self.options.patient and
+                                    self.tracker.now() - started > self.options.fix_timeout):
+                self.give_up(scenario, path)
+
+    def give_up(self, scenario, path) -> None:
+        """Unattended runs only: the fix is not there, stop with exit 1."""
+        raise CheckFailed(f"{scenario.id} is not fixed yet: edit {path} and resume "
+                          f"with: {self.options.resume_command()}")
+
+    def refused_by_guards(self, scenario, objects: list[dict]) -> list:
+        where = self.placement(scenario)
+        return fixcheck.manifest_guard_failures(scenario.guards, objects, where.workload_kind,
+                                                where.workload_name)
+
+    def live_objects(self, scenario) -> list[dict]:
+        """The workload and the objects the guards read, as they are on the cluster now."""
+        where = self.placement(scenario)
+        workload = self.cluster.get(where.workload_kind, where.workload_name, where.namespace)
+        guarded = steps.read_guard_objects(self.cluster, where, scenario.guards)
+        return [obj for obj in (workload, *guarded.values()) if obj is not None]
+
+    def refuse(self, scenario, path, refused: list, after: str) -> None:
+        """A change the manifest alone proves wrong: said at once, nothing (more) applied."""
+        self.screen.say("Not fixed yet:", "red")
+        for line in feedback.guard_words(refused):
+            self.screen.say(f"  {line}")
+        self.screen.say(after)
+        self.unattended_details(refused)
+        if not self.options.patient:
+            self.give_up(scenario, path)
+
+    def unattended_details(self, verdict_or_guards) -> None:
+        """The matcher's lines, for an unattended run's log only; a learner never sees them."""
+        if self.options.patient:
+            return
+        for line in fixcheck.detail_lines(verdict_or_guards):
+            self.screen.say(f"  details: {line}")
 
     def wait_for_action(self, scenario, path, options) -> str:
         """Ask what to do; a new pod template appearing meanwhile (kubectl) answers CHANGED."""
@@ -94,15 +139,21 @@ class FixLoop:
         newest = template_hash(pods[-1]) if pods else None
         return {p["metadata"]["uid"] for p in pods if template_hash(p) != newest}
 
-    def apply_text(self, scenario, text: str, source: str) -> set:
-        """Check, then apply the file's objects as one step (steps.apply_fix).
-
-        Returns the uids of the pods the change replaces (not judged any more)."""
+    def checked_objects(self, scenario, text: str, source: str) -> list[dict]:
+        """The file's objects, checked (YAML, schema, namespace) but not applied."""
         from runner.manifest_check import check_manifest_text
 
+        return fixcheck.check_objects(check_manifest_text(text, source),
+                                      self.placement(scenario).namespace, source)
+
+    def apply_text(self, scenario, text: str, source: str) -> set:
+        return self.apply_objects(scenario, self.checked_objects(scenario, text, source), source)
+
+    def apply_objects(self, scenario, objects: list[dict], source: str) -> set:
+        """Apply the objects as one step (steps.apply_fix).
+
+        Returns the uids of the pods the change replaces (not judged any more)."""
         where = self.placement(scenario)
-        objects = fixcheck.check_objects(check_manifest_text(text, source), where.namespace,
-                                         source)
         applied = steps.apply_fix(self.cluster, self.tracker, where, objects)
         self.screen.say(f"Applied {', '.join(applied.objects)} to {where.namespace}.")
         if applied.restarted:
@@ -130,14 +181,20 @@ class FixLoop:
                 timeout=self.options.fix_timeout,
                 stability_window=self.options.stability_window),
                 self.progress(where.container))
-            if judged.verdict is not None:
+            settling = judged.timed_out and judged.verdict is not None and \
+                judged.verdict.state == "settling"
+            if judged.verdict is not None and not (settling and self.options.patient):
                 self.screen.end_live()
                 return judged.verdict, judged.pod
 
-    def not_fixed(self, scenario, verdict) -> None:
+    def not_fixed(self, scenario, verdict, pod) -> None:
+        where = self.placement(scenario)
+        events = steps.read_pod(self.cluster, where, pod)[0] if pod is not None else []
         self.screen.say("Not fixed yet:", "red")
-        for line in fixcheck.verdict_lines(verdict):
+        for line in feedback.not_fixed_lines(verdict, pod, where.container, events,
+                                             self._broken_reasons.get(scenario.id)):
             self.screen.say(f"  {line}")
+        self.unattended_details(verdict)
         self.screen.say("A hint may help (choose Show a hint).")
 
     def verified(self, scenario, item, verdict, pod, applied_by: str) -> None:
@@ -154,6 +211,8 @@ class FixLoop:
                         f"stayed Ready without a restart for {verdict.window_seconds}s.",
                         "bold green")
         self.explain(scenario, pod)
+        if self.options.patient:
+            self.asker.pause("Press any key to go on to the next scenario")
 
     def explain(self, scenario, fixed_pod: dict) -> None:
         from runner.diagnose.timeline import build_timeline, render_timeline

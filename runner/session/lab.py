@@ -4,13 +4,15 @@ module only talks to the learner (an Asker and a screen) and keeps the record.""
 
 from __future__ import annotations
 
+import time
+
 from runner import steps
 from runner.catalog import render_manifest_text, render_manifests
 from runner.cluster import PodTracker
 from runner.diagnose.model import cause_name
 from runner.lookup import lab_scenarios
 from runner.placement import placement_for
-from runner.podfacts import restarts
+from runner.podfacts import container_status, restarts
 from runner.results import records
 from runner.results import load_progress, save_results
 from runner.session import askers, fixloop, quiz
@@ -27,16 +29,17 @@ class Skipped(Exception):
 
 class LabSession(fixloop.FixLoop):
     def __init__(self, catalog, options, cluster, asker, screen, version: str = "0.1.0",
-                 environ=None):
+                 environ=None, clock=time.monotonic):
         self.catalog, self.options, self.cluster = catalog, options, cluster
         self.asker, self.screen, self.version = asker, screen, version
-        self.environ = environ
+        self.environ, self.clock = environ, clock
         self.lab = catalog.lab(options.lab)
         self.scenarios = lab_scenarios(catalog, options.lab, options.only)
         self.record: dict | None = None
         self.tracker: PodTracker | None = None
         self._symptom_lines: dict[str, list[str]] = {}
         self._broken_restarts: dict[str, int] = {}
+        self._broken_reasons: dict[str, str] = {}   # the broken pod's termination reason
 
     # ------------------------------------------------------------------ helpers
 
@@ -104,7 +107,7 @@ class LabSession(fixloop.FixLoop):
             return 0
         self.prewarm(todo)
         self.tracker = PodTracker(self.cluster.watch_pods_many(
-            [self.namespace(s) for s in todo]))
+            [self.namespace(s) for s in todo]), clock=self.clock)
         for scenario in todo:
             self.play(scenario)
         self.summary()
@@ -119,6 +122,8 @@ class LabSession(fixloop.FixLoop):
         if loaded is None:
             self.record = records.new_record(self.options.lab, self.options.participant, rows,
                                              version=self.version, cluster=where)
+            if self.options.guided:
+                self.record["guided"] = True
             self.screen.panel(self.lab.title, self.lab.intro)  # lifecycle and flowchart, once
         else:
             self.record = records.merge_lab(loaded, rows, where)
@@ -147,7 +152,7 @@ class LabSession(fixloop.FixLoop):
         records.start(item)
         self.save()
         ns = self.namespace(scenario)
-        self.screen.heading(f"{scenario.title} ({scenario.id})")
+        self.screen.heading(self.header(scenario))
         self.screen.say(scenario.story.strip())
         self.screen.say(f"Namespace: {ns}. Commands worth running:")
         for command in scenario.kubectl:
@@ -162,6 +167,14 @@ class LabSession(fixloop.FixLoop):
             self.save()
             self.screen.say(f"Skipped {scenario.id}.")
 
+    def header(self, scenario) -> str:
+        """Neutral before the quiz (a number and the service); --guided: the sample's title."""
+        if self.options.guided:
+            return f"{scenario.title} ({scenario.id})"
+        ids = self.lab.scenario_ids
+        number = ids.index(scenario.id) + 1 if scenario.id in ids else "?"
+        return f"{number} · {scenario.workload.name}"
+
     def wait_for_symptom(self, scenario) -> None:
         where = self.placement(scenario)
         seen = steps.run(steps.await_symptom(self.cluster, self.tracker, where, scenario.symptom),
@@ -174,6 +187,9 @@ class LabSession(fixloop.FixLoop):
             return
         found = self.diagnose(scenario, seen.pod, (seen.events, seen.logs, seen.previous))
         self._symptom_lines[scenario.id] = list(found.evidence)
+        last = ((container_status(seen.pod, where.container) or {}).get("lastState") or {})
+        if (last.get("terminated") or {}).get("reason"):
+            self._broken_reasons[scenario.id] = last["terminated"]["reason"]
         # The symptom's summary names the cause: it is shown after the quiz, not here.
         count = restarts(seen.pod, where.container)
         self.screen.say(f"{scenario.workload.name} is crash-looping now ({count} "
@@ -196,7 +212,7 @@ class LabSession(fixloop.FixLoop):
 
     def investigate(self, scenario, item) -> None:
         options = [(askers.QUIZ, "Answer the quiz"), (askers.HINT, "Show a hint"),
-                   (askers.EVIDENCE, "Show the evidence from my pod"),
+                   (askers.EVIDENCE, "Show me where to look"),
                    (askers.SKIP, "Skip this scenario"), (askers.REVEAL, "Reveal the solution"),
                    (askers.QUIT, "Quit (progress is saved)")]
         while True:
@@ -219,13 +235,18 @@ class LabSession(fixloop.FixLoop):
             raise Quit()
 
     def show_hint(self, scenario, item) -> None:
-        index = min(item["hintsShown"], len(scenario.hints) - 1)
+        index = min(records.hints_given(item), len(scenario.hints) - 1)
         records.count(item, "hintsShown")
         self.save()
         self.screen.panel(f"hint {index + 1} of {len(scenario.hints)}",
                           scenario.hints[index].strip())
 
     def show_evidence(self, scenario, item) -> None:
+        """Before the cause question is answered: where to look, never the verdict (it counts
+        as a hint). After: the diagnosis of the learner's pod."""
+        if not records.answered(item, "cause"):
+            self.show_where_to_look(scenario, item)
+            return
         records.count(item, "evidenceShown")
         self.save()
         pod, found = self.diagnosis(scenario)
@@ -237,6 +258,20 @@ class LabSession(fixloop.FixLoop):
         lines += [f"• {line}" for line in found.evidence]
         lines += [f"$ {line}" for line in found.next]
         self.screen.panel(f"evidence: {found.namespace}/{found.pod}", "\n".join(lines))
+
+    def show_where_to_look(self, scenario, item) -> None:
+        from runner.session.feedback import where_to_look
+
+        records.looked(item)
+        self.save()
+        where = self.placement(scenario)
+        pod = self.latest_pod(scenario)
+        events, previous = [], None
+        if pod is not None:
+            events, _, previous = steps.read_pod(self.cluster, where, pod)
+        name = pod["metadata"]["name"] if pod else where.workload_name
+        self.screen.panel(f"where to look: {name}", "\n".join(
+            f"• {line}" for line in where_to_look(pod, where.container, events, previous)))
 
     def reveal(self, scenario, item) -> None:
         records.revealed(item)

@@ -29,6 +29,11 @@ class QuestionaryAsker(askers.Asker):
         suffix = "" if attempt == 1 else f" (try {attempt})"
         return self._select(question.prompt + suffix, options).unsafe_ask()
 
+    def pause(self, message: str) -> None:
+        import questionary
+
+        questionary.press_any_key_to_continue(message, **self._io).unsafe_ask()
+
     def fix_action(self, scenario, path, options, changed: threading.Event) -> str:
         question = self._select("Press Enter to apply your file, or choose", options)
         app = question.application

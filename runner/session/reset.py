@@ -10,7 +10,8 @@ from runner.session import workspace
 
 
 def reset_scenario(scenario, options, cluster, screen, environ=None) -> None:
-    """Deploy the broken manifest again, clear the scenario's record, back up the workspace file."""
+    """Deploy the broken manifest again, start the scenario's record again (the earlier try
+    stays in its `resets`), back up the workspace file."""
     where = placement.placement_for(options.lab, options.participant, scenario, options.image,
                                     options.workspace)
     text = render_manifest_text(scenario, "broken", **where.render_args())
@@ -25,7 +26,8 @@ def reset_scenario(scenario, options, cluster, screen, environ=None) -> None:
     if record is not None and any(item["id"] == scenario.id for item in record["scenarios"]):
         records.reset_entry(record, scenario.id)
         save_results(records.touch(record), options.results_path, environ=environ)
-        screen.say(f"Cleared {scenario.id} in {options.results_path}.")
+        screen.say(f"Started {scenario.id} again in {options.results_path} (your earlier tries "
+                   "are kept there and shown in grading).")
 
 
 def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:

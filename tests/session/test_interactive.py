@@ -43,6 +43,11 @@ class KeyFeeder(QuestionaryAsker):
         self.pipe.send_text(self.keys.pop(0))
         return super()._select(message, options)
 
+    def pause(self, message):
+        self.paused = message
+        self.pipe.send_text(ENTER)
+        super().pause(message)
+
 
 def _pick(question_id: str, choice_id: str) -> str:
     """The keys that select `choice_id` in the order this participant is shown."""

@@ -2,6 +2,7 @@
 
 import io
 import os
+import shlex
 import signal
 
 import pytest
@@ -93,8 +94,12 @@ def test_ctrl_c_saves_and_resumes(lab, stage, ask_at, show_at, status, causes):
 
     assert code == 130
     last = out.getvalue().strip().splitlines()[-1]
-    assert last == (f"Interrupted: progress saved to {lab.results}. Resume with: make lab-3 "
-                    f"(or: crashlab run lab-3 --participant {PARTICIPANT})")
+    resume = shlex.join(["crashlab", "run", "lab-3", "--participant", PARTICIPANT,
+                         "--results", str(lab.results.parent),
+                         "--workspace", str(lab.workspace.parent), "--only", "oom-killed",
+                         *(["--solve"] if stage == "verify" else []), "--yes",
+                         "--stability-window", "1"])
+    assert last == f"Interrupted: progress saved to {lab.results}. Resume with: {resume}"
     if status is None:
         assert not lab.results.exists() or lab.entry("oom-killed")["status"] in ("pending",)
     else:
