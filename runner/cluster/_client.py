@@ -84,6 +84,32 @@ class Cluster:
                      doing="listing namespaces", timeout=(3, 10))
         return "unknown"
 
+    def serves(self, group_version: str) -> bool:
+        """Whether the server serves an API group version (discovery: GET /apis/<group>/<v>),
+        e.g. metrics.k8s.io/v1beta1, which `kubectl top` needs (metrics-server)."""
+        try:
+            self._request("GET", f"/apis/{group_version}", doing=f"discovering {group_version}",
+                          timeout=(3, 10))
+        except ClusterError:
+            return False
+        return True
+
+    def may(self, verb: str, resource: str, namespace: str, subresource: str = "") -> bool | None:
+        """What `kubectl auth can-i` asks: a SelfSubjectAccessReview (authorization.k8s.io/v1).
+        None when the server could not say."""
+        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                  "spec": {"resourceAttributes": {"namespace": namespace, "verb": verb,
+                                                  "resource": resource,
+                                                  "subresource": subresource}}}
+        try:
+            answer = self._request("POST", "/apis/authorization.k8s.io/v1/"
+                                   "selfsubjectaccessreviews", body=review,
+                                   doing=f"asking whether you may {verb} {resource}")
+        except ClusterError:
+            return None
+        allowed = (answer.get("status") or {}).get("allowed")
+        return allowed if isinstance(allowed, bool) else None
+
     # -------------------------------------------------------------------- namespaces
 
     def get_namespace(self, name: str) -> dict | None:

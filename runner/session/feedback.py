@@ -59,8 +59,9 @@ def pod_words(pod: dict | None, container: str, events: list[dict] | None = None
         again = " again" if before and reason == before else ""
         limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
         at = f" at {limit}" if reason == "OOMKilled" and limit else ""
-        lines.append(f"the new pod was {reason}{again}{at} (exit {term.get('exitCode', '?')}, "
-                     f"restart {count})")
+        what = f"was OOMKilled{again}{at}" if reason == "OOMKilled" else \
+            f"stopped{again} with {reason}"
+        lines.append(f"the new pod {what} (exit {term.get('exitCode', '?')}, restart {count})")
     waiting = (state.get("waiting") or {}).get("reason")
     if waiting and (not term or waiting != "CrashLoopBackOff"):
         message = (state.get("waiting") or {}).get("message")

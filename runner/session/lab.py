@@ -39,7 +39,8 @@ class LabSession(fixloop.FixLoop):
         self.tracker: PodTracker | None = None
         self._symptom_lines: dict[str, list[str]] = {}
         self._broken_restarts: dict[str, int] = {}
-        self._broken_reasons: dict[str, str] = {}   # the broken pod's termination reason
+        self._broken_reasons: dict[str, str] = {}
+        self._abilities: dict = {}   # the broken pod's termination reason
 
     # ------------------------------------------------------------------ helpers
 
@@ -57,6 +58,19 @@ class LabSession(fixloop.FixLoop):
 
     def render(self, scenario, variant: str) -> str:
         return render_manifest_text(scenario, variant, **self.placement(scenario).render_args())
+
+    def usable(self, commands, namespace: str) -> list[str]:
+        """Leave out commands that cannot work here (no metrics API, no port-forward right)."""
+        from runner.session.commands import Abilities, needs, usable
+
+        if not any(needs(c) for c in commands):
+            return list(commands)
+        if namespace not in self._abilities:
+            may = self.cluster.may("create", "pods", namespace, "portforward")
+            self._abilities[namespace] = Abilities(
+                metrics=self.cluster.serves("metrics.k8s.io/v1beta1"),
+                port_forward=may is True or (may is None and self.options.kind))
+        return usable(commands, self._abilities[namespace])
 
     def latest_pod(self, scenario) -> dict | None:
         where = self.placement(scenario)
@@ -155,8 +169,8 @@ class LabSession(fixloop.FixLoop):
         self.screen.heading(self.header(scenario))
         self.screen.say(scenario.story.strip())
         self.screen.say(f"Namespace: {ns}. Commands worth running:")
-        for command in scenario.kubectl:
-            self.screen.command(command.replace("{namespace}", ns))
+        for command in self.usable([c.replace("{namespace}", ns) for c in scenario.kubectl], ns):
+            self.screen.command(command)
         try:
             if item["status"] == "investigating":
                 self.wait_for_symptom(scenario)
@@ -256,7 +270,7 @@ class LabSession(fixloop.FixLoop):
         lines = [f"Cause: {cause_name(found.cause)} ({found.confidence} confidence)",
                  found.summary, ""]
         lines += [f"• {line}" for line in found.evidence]
-        lines += [f"$ {line}" for line in found.next]
+        lines += [f"$ {line}" for line in self.usable(found.next, self.namespace(scenario))]
         self.screen.panel(f"evidence: {found.namespace}/{found.pod}", "\n".join(lines))
 
     def show_where_to_look(self, scenario, item) -> None:
