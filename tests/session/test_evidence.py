@@ -1,0 +1,49 @@
+"""Evidence without the verdict: before the cause question "Show me where to look" lists the
+fields the flowchart reads with this pod's values (a hint); the diagnosis comes after."""
+
+import pytest
+
+from runner.diagnose.model import SUMMARIES
+from tests.session.helpers import RIGHT, Lab
+
+
+@pytest.fixture
+def lab(tmp_path, k8s_api, kubelet):
+    return Lab(tmp_path, k8s_api)
+
+
+def test_where_to_look_before_the_quiz_and_the_diagnosis_after(lab):
+    lab.write_fix("oom-killed", lambda objects: None)
+    answers = {"oom-killed": {**RIGHT["oom-killed"], "menu": ["evidence", "hint", "quiz"],
+                              "fix": ["evidence", "apply"]}}
+
+    result = lab.run("--only", "oom-killed", answers=answers)
+
+    assert result.code == 0, result.stderr
+    text = result.stdout
+    before, after = text.split("✓ ", 1)            # the cause question's right answer
+    assert "--- where to look: report-builder-" in before
+    assert "Last State (kubectl describe pod): Terminated, Reason OOMKilled, Exit Code 137" \
+        in before
+    assert "Previous logs (kubectl logs --previous):" in before
+    assert "hint 1 of 3" in before, "where-to-look does not use up the scenario's first hint"
+    assert "Cause:" not in before and "oom_killed" not in before
+    assert not any(summary in before for summary in SUMMARIES.values())
+    assert "Cause: oom_killed" in after, "the evidence panel after the cause is answered"
+    assert "kubectl top" not in text, "the emulator serves no metrics API"
+    entry = lab.entry("oom-killed")
+    assert entry["hintsShown"] == 2 and entry["whereToLookShown"] == 1
+    assert entry["evidenceShown"] == 1
+
+
+def test_header_is_neutral_unless_guided(lab):
+    plain = lab.run("--only", "oom-killed", "--solve")
+    assert plain.code == 0, plain.stderr
+    assert "== 2 · report-builder ==" in plain.stdout
+    assert "guided" not in lab.record()
+
+    lab.results.unlink()
+    guided = lab.run("--only", "bad-command", "--solve", "--guided")
+    assert guided.code == 0, guided.stderr
+    assert "(bad-command) ==" in guided.stdout and "== 1 · " not in guided.stdout
+    assert lab.record()["guided"] is True
