@@ -47,3 +47,11 @@ def test_header_is_neutral_unless_guided(lab):
     assert guided.code == 0, guided.stderr
     assert "(bad-command) ==" in guided.stdout and "== 1 · " not in guided.stdout
     assert lab.record()["guided"] is True
+
+
+def test_port_forward_is_not_suggested_without_the_right(lab):
+    # --context (not kind) and a server that cannot answer an access review: leave it out
+    result = lab.run("--only", "failing-liveness-probe", "--solve")
+    assert result.code == 0, result.stderr
+    assert "Commands worth running:" in result.stdout
+    assert "port-forward" not in result.stdout

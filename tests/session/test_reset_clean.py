@@ -5,7 +5,7 @@ import pytest
 from runner import placement
 from tests.cli.helpers import run_cli
 from tests.harness.fixtures import main_status, wait_for_pod
-from tests.session.helpers import PARTICIPANT, Lab, namespace
+from tests.session.helpers import PARTICIPANT, RIGHT, Lab, namespace
 
 
 @pytest.fixture
@@ -79,3 +79,26 @@ def test_bad_participant_name_is_refused(lab):
     result = lab.run("--solve", "--participant", "Ada Lovelace")
     assert result.code == 2
     assert "--participant 'Ada Lovelace' must be lower-case letters" in result.stderr
+
+
+def test_reset_keeps_the_earlier_tries_and_grading_shows_it(lab, k8s_api):
+    lab.write_fix("oom-killed", lambda objects: None)
+    answers = {"oom-killed": {**RIGHT["oom-killed"], "menu": ["hint", "quiz"]}}
+    assert lab.run("--only", "oom-killed", answers=answers).code == 0
+    before = lab.entry("oom-killed")
+    reset = ("reset", "oom-killed", "--participant", PARTICIPANT, "--results",
+             str(lab.root / "results"), "--workspace", str(lab.root / "workspace"))
+
+    assert _cli(lab, *reset).code == 0
+    assert _cli(lab, *reset).code == 0
+
+    entry = lab.entry("oom-killed")
+    assert entry["status"] == "pending" and entry["hintsShown"] == 0
+    assert [r["previous"]["status"] for r in entry["resets"]] == ["verified", "pending"]
+    first = entry["resets"][0]["previous"]
+    assert first["quiz"] == before["quiz"] and first["hintsShown"] == 1
+    assert first["verification"] == before["verification"]
+    graded = run_cli("grade", str(lab.root / "results"), environ=lab.api.environ)
+    assert graded.code == 0, graded.stderr
+    assert "reset×2" in graded.stdout
+    assert "reset ×2" in (lab.root / "results" / "report.html").read_text()
