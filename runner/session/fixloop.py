@@ -72,7 +72,7 @@ class FixLoop:
                 self.side_action(scenario, item, action)
                 continue
             verdict, pod = self.verify(scenario, exclude)
-            if verdict.fixed:
+            if verdict is not None and verdict.fixed:
                 self.verified(scenario, item, verdict, pod, applied_by)
                 return
             self.not_fixed(scenario, verdict, pod)
@@ -109,7 +109,7 @@ class FixLoop:
 
     def unattended_details(self, verdict_or_guards) -> None:
         """The matcher's lines, for an unattended run's log only; a learner never sees them."""
-        if self.options.patient:
+        if self.options.patient or verdict_or_guards is None:
             return
         for line in fixcheck.detail_lines(verdict_or_guards):
             self.screen.say(f"  details: {line}")
@@ -173,7 +173,8 @@ class FixLoop:
 
     def verify(self, scenario, exclude: set):
         """Follow the workload's newest pod until it is fixed, or stays not fixed for the
-        window; returns (verdict, pod). No pod yet when the step gives up: keep waiting."""
+        window; returns (verdict, pod). No pod yet when the step gives up: unattended runs
+        keep waiting, a person gets (None, None) and the fix menu back."""
         where = self.placement(scenario)
         while True:
             judged = steps.run(steps.await_fix(
@@ -186,6 +187,9 @@ class FixLoop:
             if judged.verdict is not None and not (settling and self.options.patient):
                 self.screen.end_live()
                 return judged.verdict, judged.pod
+            if judged.verdict is None and self.options.patient:
+                self.screen.end_live()   # no new pod yet: back to the menu, never stuck here
+                return None, None
 
     def not_fixed(self, scenario, verdict, pod) -> None:
         where = self.placement(scenario)

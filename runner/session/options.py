@@ -20,7 +20,7 @@ class SessionOptions:
     server: str = ""
     kind: bool = True
     stability_window: int | None = None  # overrides each scenario's window (demos, tests)
-    solve: bool = False                  # apply the reference solution instead of the workspace file
+    solve: bool = False                  # apply the reference solution, not the workspace file
     yes: bool = False                    # never wait for Enter
     only: str | None = None              # run just this scenario
     fix_timeout: float = DEFAULT_FIX_TIMEOUT  # unattended: give up on a fix after this long
