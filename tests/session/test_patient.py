@@ -49,7 +49,7 @@ def _drop_memory_limit(objects):
 
 class PatientLearner(ScriptedAsker):
     """Answers the quiz, then at the fix prompt: sits 10 minutes, applies a fix the manifest
-    proves wrong, then the unedited broken file, then quits. Notes when each step came."""
+    proves wrong, then a memory limit still too small, then quits. Notes when each step came."""
 
     def __init__(self, lab: Lab, clock: Clock, out: io.StringIO):
         super().__init__(RIGHT)
@@ -67,8 +67,8 @@ class PatientLearner(ScriptedAsker):
             return APPLY
         if self.calls == 2:
             self.kept = path.read_text()
-            self.clock.waited += TEN_MINUTES
-            path.write_text(self.broken)
+            assert "memory: 48Mi" in self.broken
+            path.write_text(self.broken.replace("memory: 48Mi", "memory: 64Mi"))  # still small
             return APPLY
         return QUIT
 
@@ -93,7 +93,7 @@ def test_a_learner_who_waits_ten_minutes_gets_words_and_stays_in_the_menu(lab, k
     assert learner.kept == learner.wrong, "the learner's file is kept as they wrote it"
     again = text[at2:]
     assert "Not fixed yet:" in again
-    assert "the new pod was OOMKilled again at 48Mi (exit 137, restart" in again
+    assert "the new pod was OOMKilled again at 64Mi (exit 137, restart" in again
     for line in text[at1:].splitlines():
         assert not INTERNALS.search(line), line
     assert "crashlab: error" not in text
