@@ -22,7 +22,7 @@ class QuestionaryAsker(askers.Asker):
         return question
 
     def menu(self, scenario, options) -> str:
-        return self._select(f"{scenario.id}: what next?", options).unsafe_ask()
+        return self._select(f"{scenario.workload.name}: what next?", options).unsafe_ask()
 
     def answer(self, scenario, question, attempt: int) -> str:
         options = [(choice.id, choice.text) for choice in question.choices]
