@@ -59,6 +59,12 @@ def _answers_unknown_question(tmp):
         f"{path}: oom-killed.proof: unknown key; use cause, evidence, menu or fix")
 
 
+def _fix_timeout_zero(tmp):
+    path = _file(tmp, "answers.yaml", "bad-command: bad_command\n")
+    return [*_run_lab(tmp, path), "--fix-timeout", "0"], {}, EXIT_BAD_INPUT, (
+        "--fix-timeout must be more than 0 seconds")
+
+
 def _answers_not_text(tmp):
     path = _file(tmp, "answers.yaml", LATIN_1)
     return _run_lab(tmp, path), {}, EXIT_BAD_INPUT, (
@@ -133,6 +139,7 @@ def _unreachable_lab_cluster(tmp):
 
 
 CASES = [_answers_unknown_scenario, _answers_unknown_choice, _answers_unknown_question,
+         _fix_timeout_zero,
          _answers_not_text, _kubeconfig_not_yaml, _kubeconfig_not_text, _diagnose_file_not_text,
          _grade_only_corrupt, _grade_only_binary, _grade_roster_not_text, _verify_binary,
          _unreachable_other_context, _unreachable_lab_cluster]

@@ -64,3 +64,32 @@ def test_summary_rows():
     item["timeToFixSeconds"], item["fixAppliedBy"], item["hintsShown"] = 42.4, "kubectl", 2
     records.add_attempt(item, "cause", "oom", True)
     assert records.summary_rows(record)[0] == ("oom-killed", "pending", "1/0", "2", "42s", "kubectl")
+
+
+def test_reset_keeps_every_earlier_try_append_only():
+    record = _record()
+    item = records.entry(record, "oom-killed")
+    records.start(item)
+    records.add_attempt(item, "cause", "app_config", False)
+    records.looked(item)
+    records.revealed(item)
+    first = records.reset_entry(record, "oom-killed", at="2026-11-25T11:00:00Z")
+    assert first["status"] == "pending" and first["hintsShown"] == 0
+    assert first["resets"][0]["at"] == "2026-11-25T11:00:00Z"
+    earlier = first["resets"][0]["previous"]
+    assert earlier["quiz"]["cause"]["attempts"][0]["answer"] == "app_config"
+    assert earlier["solutionRevealed"] is True and earlier["hintsShown"] == 1
+    second = records.reset_entry(record, "oom-killed", at="2026-11-25T12:00:00Z")
+    assert [r["at"] for r in second["resets"]] == ["2026-11-25T11:00:00Z", "2026-11-25T12:00:00Z"]
+    assert "resets" not in second["resets"][1]["previous"], "no nesting: one flat history"
+    assert schema_problems(record) == []
+    record["guided"] = True
+    assert schema_problems(record) == []
+
+
+def test_where_to_look_counts_as_a_hint_but_keeps_the_hint_order():
+    item = records.entry(_record(), "oom-killed")
+    records.looked(item)
+    records.count(item, "hintsShown")
+    assert item["hintsShown"] == 2 and item["whereToLookShown"] == 1
+    assert records.hints_given(item) == 1
