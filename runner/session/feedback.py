@@ -86,6 +86,15 @@ def pod_words(pod: dict | None, container: str, events: list[dict] | None = None
     return lines
 
 
+def log_words(previous_log: str | None) -> list[str]:
+    """The error line the diagnosis' log reader (runner.diagnose.logtext) finds in the new
+    pod's previous logs, if any."""
+    from runner.diagnose.logtext import last_error_line
+
+    line = last_error_line(previous_log)
+    return [f"its last run logged: {line.strip()}"] if line and line.strip() else []
+
+
 def guard_words(guards) -> list[str]:
     """`not allowed: <says>` once for each failed guard (GuardResult), in the scenario's words."""
     return list(dict.fromkeys(f"not allowed: {result.says}" for result in guards
@@ -93,11 +102,12 @@ def guard_words(guards) -> list[str]:
 
 
 def not_fixed_lines(verdict, pod: dict | None, container: str, events: list[dict] | None = None,
-                    before: str | None = None) -> list[str]:
-    """Why the fix is not verified yet: the failed guards first, then what the new pod did."""
+                    before: str | None = None, previous_log: str | None = None) -> list[str]:
+    """Why the fix is not verified yet: the failed guards first, then what the new pod did
+    and the error its last run logged."""
     lines = guard_words(verdict.guards if verdict is not None else ())
     if not lines or (verdict is not None and verdict.mismatches):
-        lines += pod_words(pod, container, events, before)
+        lines += pod_words(pod, container, events, before) + log_words(previous_log)
     return list(dict.fromkeys(lines))
 
 

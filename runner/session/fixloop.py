@@ -193,10 +193,12 @@ class FixLoop:
 
     def not_fixed(self, scenario, verdict, pod) -> None:
         where = self.placement(scenario)
-        events = steps.read_pod(self.cluster, where, pod)[0] if pod is not None else []
+        events, previous = [], None
+        if pod is not None:
+            events, _, previous = steps.read_pod(self.cluster, where, pod)
         self.screen.say("Not fixed yet:", "red")
         for line in feedback.not_fixed_lines(verdict, pod, where.container, events,
-                                             self._broken_reasons.get(scenario.id)):
+                                             self._broken_reasons.get(scenario.id), previous):
             self.screen.say(f"  {line}")
         self.unattended_details(verdict)
         self.screen.say("A hint may help (choose Show a hint).")

@@ -13,6 +13,7 @@ import yaml
 from runner.catalog import load_catalog, render_manifest_text
 from runner.expect import GuardResult, Mismatch, Observation, Verdict, judge_fix
 from runner.session import feedback, fixcheck
+from tests.harness import applog
 from tests.unit.pods import oom_pod, running_pod
 
 CATALOG = load_catalog()
@@ -28,6 +29,9 @@ LIVENESS_404 = {"type": "Warning", "reason": "Unhealthy",
                 "message": "Liveness probe failed: HTTP probe failed with statuscode: 404"}
 READINESS_404 = {"type": "Warning", "reason": "Unhealthy",
                  "message": "Readiness probe failed: HTTP probe failed with statuscode: 404"}
+
+# the lab app's own log when its data directory is not writable (images/app, via the harness)
+_PREVIOUS_LOG = applog.data_dir_denied("/var/lib/lab-app", 1234, False)
 
 
 def _objects(scenario, variant="broken"):
@@ -72,7 +76,7 @@ def _texts(scenario):
                             [Observation(0.0, pod)], 100.0, guard_objects, 1)
         for events in ([], [LIVENESS_404], [READINESS_404]):
             yield "pod", feedback.not_fixed_lines(verdict, pod, scenario.workload.container,
-                                                  events, "OOMKilled")
+                                                  events, "OOMKilled", _PREVIOUS_LOG)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
@@ -98,6 +102,18 @@ def test_the_new_pod_in_words():
         "the liveness probe passes now, but the readiness probe still gets 404 on /health"]
     assert feedback.pod_words(ready, "app", [LIVENESS_404])[0] == \
         "the liveness probe still gets 404 on /healthz"
+
+
+def test_the_error_the_new_pods_last_run_logged():
+    pod = copy.deepcopy(oom_pod(restarts=2))
+    pod["status"]["containerStatuses"][0]["lastState"]["terminated"].update(reason="Error",
+                                                                            exitCode=1)
+    lines = feedback.not_fixed_lines(Verdict("not_fixed", [Mismatch("x", 1, 2)]), pod, "app",
+                                     [], "Error", _PREVIOUS_LOG)
+    assert lines[0] == "the new pod stopped again with Error (exit 1, restart 2)"
+    assert lines[1].startswith("its last run logged: ")
+    assert lines[1].endswith("mkdir /var/lib/lab-app/cache: Permission denied (errno 13); "
+                             "running as uid 1234, the directory belongs to uid 10001 (mode 0700)")
 
 
 def test_not_fixed_says_the_guard_in_the_scenarios_words_once():
