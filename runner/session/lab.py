@@ -313,8 +313,10 @@ class LabSession(fixloop.FixLoop):
                     break
                 self.screen.say(f"✗ {judgement.feedback.strip()}", "red")
                 pod, found = self.diagnosis(scenario)
+                # the diagnosis' evidence only once the cause is named: before, the pod's fields
+                evidence = found.evidence if found and records.answered(item, "cause") else ()
                 self.screen.say("  Your pod: " + quiz.own_pod_line(
-                    pod, scenario.workload.container, found.evidence if found else ()), "yellow")
+                    pod, scenario.workload.container, evidence), "yellow")
                 self.screen.say("  Try again.")
         records.diagnosed(item)
         self.save()

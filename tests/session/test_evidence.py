@@ -55,3 +55,11 @@ def test_port_forward_is_not_suggested_without_the_right(lab):
     assert result.code == 0, result.stderr
     assert "Commands worth running:" in result.stdout
     assert "port-forward" not in result.stdout
+
+
+def test_a_wrong_cause_shows_the_pods_fields_not_the_diagnosis(lab):
+    result = lab.run("--only", "oom-killed", "--solve")   # RIGHT tries app_config first
+    assert result.code == 0, result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("  Your pod: "))
+    assert "your container's last state was OOMKilled, exit code 137" in line
+    assert " — " not in line and "status.containerStatuses" not in line
