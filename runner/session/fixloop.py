@@ -37,40 +37,10 @@ class FixLoop:
         while True:
             action = askers.SOLUTION if self.options.solve else self.wait_for_action(
                 scenario, path, options)
-            if action == askers.SOLUTION:
-                records.revealed(item)
-                self.save()
-                exclude = self.apply_text(scenario, self.render(scenario, "solution"),
-                                          "the reference solution")
-                applied_by = "solution"
-            elif action == askers.APPLY:
-                try:
-                    objects = self.checked_objects(scenario, read_text_file(path, _MANIFEST_TODO),
-                                                   str(path))
-                except InputError as problem:
-                    self.screen.say(f"✗ {problem}", "red")
-                    if not self.options.patient:
-                        raise
-                    continue
-                refused = self.refused_by_guards(scenario, objects)
-                if refused:
-                    self.refuse(scenario, path, refused, "Nothing was applied: your file is "
-                                "kept as it is.")
-                    continue
-                exclude = self.apply_objects(scenario, objects, str(path))
-                applied_by = "workspace"
-            elif action == askers.CHANGED:
-                self.screen.say("You changed the workload with kubectl: checking it.")
-                refused = self.refused_by_guards(scenario, self.live_objects(scenario))
-                if refused:
-                    self.refuse(scenario, path, refused, "The Deployment as you changed it "
-                                "breaks a rule of this scenario: change it back.")
-                    continue
-                exclude = self._stale_uids(scenario)
-                applied_by = "kubectl"
-            else:
-                self.side_action(scenario, item, action)
-                continue
+            taken = self.take(action, scenario, item, path)
+            if taken is None:
+                continue  # a side action, or a change refused before it reached a pod
+            exclude, applied_by = taken
             verdict, pod = self.verify(scenario, exclude)
             if verdict is not None and verdict.fixed:
                 self.verified(scenario, item, verdict, pod, applied_by)
@@ -79,6 +49,40 @@ class FixLoop:
             if self.options.yes or (not self.options.patient and
                                     self.tracker.now() - started > self.options.fix_timeout):
                 self.give_up(scenario, path)
+
+    def take(self, action: str, scenario, item, path):
+        """Do what the learner chose. Returns (uids not judged any more, who applied the fix)
+        when there is a change to verify, else None (back to the menu)."""
+        if action == askers.SOLUTION:
+            records.revealed(item)
+            self.save()
+            return self.apply_text(scenario, self.render(scenario, "solution"),
+                                   "the reference solution"), "solution"
+        if action == askers.APPLY:
+            try:
+                objects = self.checked_objects(scenario, read_text_file(path, _MANIFEST_TODO),
+                                               str(path))
+            except InputError as problem:
+                self.screen.say(f"✗ {problem}", "red")
+                if not self.options.patient:
+                    raise
+                return None
+            refused = self.refused_by_guards(scenario, objects)
+            if refused:
+                self.refuse(scenario, path, refused,
+                            "Nothing was applied: your file is kept as it is.")
+                return None
+            return self.apply_objects(scenario, objects, str(path)), "workspace"
+        if action == askers.CHANGED:
+            self.screen.say("You changed the workload with kubectl: checking it.")
+            refused = self.refused_by_guards(scenario, self.live_objects(scenario))
+            if refused:
+                self.refuse(scenario, path, refused, "The Deployment as you changed it breaks "
+                            "a rule of this scenario: change it back.")
+                return None
+            return self._stale_uids(scenario), "kubectl"
+        self.side_action(scenario, item, action)
+        return None
 
     def give_up(self, scenario, path) -> None:
         """Unattended runs only: the fix is not there, stop with exit 1."""
