@@ -150,3 +150,11 @@ def test_where_to_look_lists_fields_and_values_never_the_cause():
     text = "\n".join(lines).lower()
     assert not any(summary.lower() in text for summary in SUMMARIES.values())
     assert "oom_killed" not in text and "cause" not in text
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_no_reference_solution_is_refused_on_its_manifest(scenario):
+    objects = _objects(scenario, "solution")
+    workload = _workload(scenario, objects)
+    assert fixcheck.manifest_guard_failures(scenario.guards, objects, workload["kind"],
+                                            workload["metadata"]["name"]) == []
