@@ -227,9 +227,14 @@ class FixLoop:
     def explain(self, scenario, fixed_pod: dict) -> None:
         from runner.diagnose.timeline import build_timeline, render_timeline
 
-        self.screen.panel("what happened", f"What the broken pod showed: {scenario.symptom.summary}"
-                          f"\n\n{scenario.explanation.strip()}")
         where = self.placement(scenario)
+        targeted = self.usable([c.replace("{namespace}", where.namespace)
+                                for c in scenario.kubectl], where.namespace)
+        commands = "".join(f"\n  $ {c}" for c in targeted)
+        self.screen.panel(f"what happened: {scenario.sample_title}",
+                          f"What the broken pod showed: {scenario.symptom.summary}"
+                          f"\n\n{scenario.explanation.strip()}"
+                          + (f"\n\nCommands that show it directly:{commands}" if commands else ""))
         pods = self.tracker.snapshots(where.namespace, where.pod_prefix)
         fixed_uid = fixed_pod["metadata"]["uid"]
         broken = [snaps for uid, snaps in pods.items() if uid != fixed_uid and snaps]

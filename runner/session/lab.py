@@ -169,7 +169,9 @@ class LabSession(fixloop.FixLoop):
         self.screen.heading(self.header(scenario))
         self.screen.say(scenario.story.strip())
         self.screen.say(f"Namespace: {ns}. Commands worth running:")
-        for command in self.usable([c.replace("{namespace}", ns) for c in scenario.kubectl], ns):
+        # before the quiz the workshop's generic flowchart; --guided: the targeted commands
+        commands = scenario.kubectl if self.options.guided else scenario.investigate
+        for command in self.usable([c.replace("{namespace}", ns) for c in commands], ns):
             self.screen.command(command)
         try:
             if item["status"] == "investigating":
@@ -183,11 +185,9 @@ class LabSession(fixloop.FixLoop):
 
     def header(self, scenario) -> str:
         """Neutral before the quiz (a number and the service); --guided: the sample's title."""
-        if self.options.guided:
-            return f"{scenario.title} ({scenario.id})"
         ids = self.lab.scenario_ids
-        number = ids.index(scenario.id) + 1 if scenario.id in ids else "?"
-        return f"{number} · {scenario.workload.name}"
+        heading = scenario.heading(ids.index(scenario.id) + 1 if scenario.id in ids else None)
+        return f"{scenario.sample_title} ({heading})" if self.options.guided else heading
 
     def wait_for_symptom(self, scenario) -> None:
         where = self.placement(scenario)

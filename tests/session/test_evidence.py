@@ -4,7 +4,7 @@ fields the flowchart reads with this pod's values (a hint); the diagnosis comes 
 import pytest
 
 from runner.diagnose.model import SUMMARIES
-from tests.session.helpers import RIGHT, Lab
+from tests.session.helpers import CATALOG, RIGHT, Lab
 
 
 @pytest.fixture
@@ -31,6 +31,13 @@ def test_where_to_look_before_the_quiz_and_the_diagnosis_after(lab):
     assert not any(summary in before for summary in SUMMARIES.values())
     assert "Cause: oom_killed" in after, "the evidence panel after the cause is answered"
     assert "kubectl top" not in text, "the emulator serves no metrics API"
+    scenario = CATALOG.scenario("oom-killed")
+    assert scenario.sample_title not in before and f"--- what happened: {scenario.sample_title}" \
+        in after
+    targeted = [c for c in scenario.kubectl if c not in scenario.investigate and "top" not in c]
+    ns = lab.entry("oom-killed")["namespace"]
+    assert targeted and all(c.replace("{namespace}", ns) not in before for c in targeted)
+    assert all(c.replace("{namespace}", ns) in after for c in targeted)
     entry = lab.entry("oom-killed")
     assert entry["hintsShown"] == 2 and entry["whereToLookShown"] == 1
     assert entry["evidenceShown"] == 1
@@ -45,7 +52,8 @@ def test_header_is_neutral_unless_guided(lab):
     lab.results.unlink()
     guided = lab.run("--only", "bad-command", "--solve", "--guided")
     assert guided.code == 0, guided.stderr
-    assert "(bad-command) ==" in guided.stdout and "== 1 · " not in guided.stdout
+    title = CATALOG.scenario("bad-command").sample_title
+    assert f"== {title} (1 · " in guided.stdout
     assert lab.record()["guided"] is True
 
 

@@ -74,7 +74,7 @@ def test_questionary_menu_quiz_hint_and_apply(lab):
     assert "hint 1 of 3" in text
     assert asker.paused == "Press any key to go on to the next scenario", \
         "what happened stays on screen until the learner goes on"
-    assert text.index("--- what happened ---") < text.index("summary for ada")
+    assert text.index("--- what happened: ") < text.index("summary for ada")
     assert "✗ An application error exits on its own" in text
     assert "your container's last state was OOMKilled, exit code 137" in text
     entry = lab.entry("oom-killed")

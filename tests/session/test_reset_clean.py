@@ -100,5 +100,5 @@ def test_reset_keeps_the_earlier_tries_and_grading_shows_it(lab, k8s_api):
     assert first["verification"] == before["verification"]
     graded = run_cli("grade", str(lab.root / "results"), environ=lab.api.environ)
     assert graded.code == 0, graded.stderr
-    assert "reset×2" in graded.stdout
+    assert "reset x2" in graded.stdout
     assert "reset ×2" in (lab.root / "results" / "report.html").read_text()
