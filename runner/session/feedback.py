@@ -135,3 +135,13 @@ def where_to_look(pod: dict | None, container: str, events: list[dict] | None,
                  "there are some: read the last lines" if (previous_logs or "").strip()
                  else "none (the container has not run and stopped yet, or wrote nothing)")]
     return lines
+
+
+def diagnosis_lines(found, commands) -> list[str]:
+    """The evidence panel, after the cause question only: the diagnosed cause in words
+    (runner.diagnose CAUSE_TABLE), its summary, the evidence lines and `commands`."""
+    from runner.diagnose.model import cause_name
+
+    lines = [f"Cause: {cause_name(found.cause)} ({found.confidence} confidence)",
+             found.summary, ""]
+    return lines + [f"• {line}" for line in found.evidence] + [f"$ {line}" for line in commands]

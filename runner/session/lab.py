@@ -9,13 +9,12 @@ import time
 from runner import steps
 from runner.catalog import render_manifest_text, render_manifests
 from runner.cluster import PodTracker
-from runner.diagnose.model import cause_name
 from runner.lookup import lab_scenarios
 from runner.placement import placement_for
 from runner.podfacts import container_status, restarts
 from runner.results import records
 from runner.results import load_progress, save_results
-from runner.session import askers, fixloop, quiz
+from runner.session import askers, feedback, fixloop, quiz
 from runner.session.podline import pod_line
 
 
@@ -267,10 +266,8 @@ class LabSession(fixloop.FixLoop):
         if found is None:
             self.screen.say("No pod to look at yet.")
             return
-        lines = [f"Cause: {cause_name(found.cause)} ({found.confidence} confidence)",
-                 found.summary, ""]
-        lines += [f"• {line}" for line in found.evidence]
-        lines += [f"$ {line}" for line in self.usable(found.next, self.namespace(scenario))]
+        lines = feedback.diagnosis_lines(found, self.usable(found.next,
+                                                            self.namespace(scenario)))
         self.screen.panel(f"evidence: {found.namespace}/{found.pod}", "\n".join(lines))
 
     def show_where_to_look(self, scenario, item) -> None:

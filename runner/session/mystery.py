@@ -15,6 +15,9 @@ class MysterySession(LabSession):
         super().__init__(catalog, options, cluster, asker, screen, version, environ)
         self.draw_record = draw_record
 
+    def header(self, scenario) -> str:
+        return f"{scenario.title} ({scenario.id})"   # "Mystery 1: orders (mystery-1)"
+
     def load_record(self) -> None:
         super().load_record()
         recorded = self.record.get("mystery")

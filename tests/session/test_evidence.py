@@ -3,7 +3,7 @@ fields the flowchart reads with this pod's values (a hint); the diagnosis comes 
 
 import pytest
 
-from runner.diagnose.model import SUMMARIES
+from runner.diagnose.model import SUMMARIES, cause_name
 from tests.session.helpers import CATALOG, RIGHT, Lab
 
 
@@ -29,7 +29,7 @@ def test_where_to_look_before_the_quiz_and_the_diagnosis_after(lab):
     assert "hint 1 of 3" in before, "where-to-look does not use up the scenario's first hint"
     assert "Cause:" not in before and "oom_killed" not in before
     assert not any(summary in before for summary in SUMMARIES.values())
-    assert "Cause: oom_killed" in after, "the evidence panel after the cause is answered"
+    assert f"Cause: {cause_name('oom_killed')} (" in after, "the evidence panel, after the cause"
     assert "kubectl top" not in text, "the emulator serves no metrics API"
     scenario = CATALOG.scenario("oom-killed")
     assert scenario.sample_title not in before and f"--- what happened: {scenario.sample_title}" \

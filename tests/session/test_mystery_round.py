@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from runner import mystery
-from runner.diagnose.model import NAMES
+from runner.diagnose.model import NAMES, Diagnosis
 from runner.results import schema_problems
+from runner.session import feedback
 from tests.cli.helpers import run_cli
 from tests.session.helpers import CATALOG, PARTICIPANT
 
@@ -54,9 +55,12 @@ def test_a_mystery_round_runs_end_to_end_and_grades(tmp_path, k8s_api, kubelet, 
 
     assert result.code == 0, result.stderr
     out = result.stdout
-    # the evidence panel names the cause in words (runner.diagnose CAUSE_TABLE), not its id
+    # before the quiz the menu shows where to look, never a cause (issue #11); the evidence
+    # panel (after the cause question) names the cause in words (runner.diagnose CAUSE_TABLE)
     found = CATALOG.scenario(draw.scenario_ids[0]).diagnosed_cause
-    assert f"Cause: {NAMES[found]} (" in out and f"Cause: {found} (" not in out
+    assert "--- where to look: " in out and "Cause: " not in out.split("✓ ", 1)[0]
+    panel = feedback.diagnosis_lines(Diagnosis(found, "high"), [])
+    assert f"Cause: {NAMES[found]} (" in panel[0] and f"Cause: {found} (" not in panel[0]
     assert "Deploying 4 broken scenario(s): 4 deployed, 0 already there" in out
     for index, sid in enumerate(draw.scenario_ids):
         scenario = CATALOG.scenario(sid)
