@@ -181,7 +181,8 @@ def mystery_catalog(catalog: Catalog, draw: Draw) -> Catalog:
         scenarios[mystery_id] = neutral_scenario(catalog.scenario(scenario_id), mystery_id,
                                                  index + 1)
     lab = Lab(id=LAB_ID, title=f"Mystery round - {len(scenarios)} services",
-              intro=INTRO, scenario_ids=tuple(scenarios))
+              intro=INTRO, scenario_ids=tuple(scenarios),
+              slugs={mystery_id: s.slug for mystery_id, s in scenarios.items()})
     return Catalog(labs={LAB_ID: lab}, scenarios=scenarios)
 
 

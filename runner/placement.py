@@ -7,6 +7,7 @@ change to any of them is one edit here. Pure.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,19 +17,31 @@ from runner.podfacts import is_pod_of
 NAMESPACE_PREFIX = "crashlab"
 
 
-def namespace_name(participant: str, scenario: str) -> str:
-    """The namespace one participant's copy of one scenario lives in."""
-    return f"{NAMESPACE_PREFIX}-{participant}-{scenario}"
+def namespace_name(participant: str, slug: str) -> str:
+    """The namespace one participant's copy of one scenario lives in, named after the
+    scenario's neutral slug (its service), never its id: the id names the cause."""
+    return f"{NAMESPACE_PREFIX}-{participant}-{slug}"
 
 
-def owner_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
-    """Labels every object the lab creates carries."""
+def scenario_key(slug: str) -> str:
+    """The opaque, stable key that labels a scenario's objects: a hash of its slug, so it
+    carries no word of the cause (hex digits cannot spell one)."""
+    return "s" + hashlib.sha256(f"crashlab/{slug}".encode()).hexdigest()[:10]
+
+
+def owner_labels(lab: str, key: str, participant: str) -> dict[str, str]:
+    """Labels every object the lab creates carries (`key`: the scenario's `scenario_key`)."""
     return {
         ownership.MANAGED_BY_KEY: ownership.MANAGED_BY,
         ownership.LAB_KEY: lab,
-        ownership.SCENARIO_KEY: scenario,
+        ownership.SCENARIO_KEY: key,
         ownership.PARTICIPANT_KEY: participant,
     }
+
+
+def workspace_file(workspace: Path, slug: str) -> Path:
+    """The learner's copy of a scenario's broken manifest in `workspace` (workspace/<lab>/)."""
+    return Path(workspace) / slug / f"{slug}.yaml"
 
 
 @dataclass(frozen=True)
@@ -37,14 +50,15 @@ class Placement:
 
     lab: str
     participant: str
-    scenario: str
+    scenario: str          # the catalogue id: internal, never shown before the quiz
     namespace: str
     labels: dict
     workload_kind: str
     workload_name: str
     container: str
     image: str
-    workspace: Path | None = None   # workspace/<lab>/, where the learner's copies go
+    workspace: Path | None = None
+    slug: str = ""         # the neutral name: namespace, workspace file   # workspace/<lab>/, where the learner's copies go
 
     @property
     def pod_prefix(self) -> str:
@@ -63,12 +77,12 @@ class Placement:
 
     @property
     def manifest_path(self) -> Path:
-        """The learner's copy of the broken manifest: workspace/<lab>/<scenario>/<scenario>.yaml."""
-        return Path(self.workspace or ".") / self.scenario / f"{self.scenario}.yaml"
+        """The learner's copy of the broken manifest: workspace/<lab>/<slug>/<slug>.yaml."""
+        return workspace_file(self.workspace or Path("."), self.slug)
 
     @property
     def solution_path(self) -> Path:
-        return self.manifest_path.with_name(f"{self.scenario}.solution.yaml")
+        return self.manifest_path.with_name(f"{self.slug}.solution.yaml")
 
 
 def placement_for(lab: str, participant: str, scenario, image: str = "",
@@ -76,7 +90,7 @@ def placement_for(lab: str, participant: str, scenario, image: str = "",
     """The Placement of `scenario` (a catalog Scenario) for `participant` in `lab`."""
     workload = scenario.workload
     return Placement(lab=lab, participant=participant, scenario=scenario.id,
-                     namespace=namespace_name(participant, scenario.id),
-                     labels=owner_labels(lab, scenario.id, participant),
+                     namespace=namespace_name(participant, scenario.slug),
+                     labels=owner_labels(lab, scenario.key, participant), slug=scenario.slug,
                      workload_kind=workload.kind, workload_name=workload.name,
                      container=workload.container, image=image, workspace=workspace)

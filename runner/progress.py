@@ -75,7 +75,7 @@ def publisher_for(cluster, lab, participant: str, *, environ=None, say=lambda li
     from runner import placement
     from runner.errors import ClusterError
 
-    home = placement.namespace_name(participant, lab.scenario_ids[0])
+    home = placement.namespace_name(participant, lab.slug(lab.scenario_ids[0]))
     try:
         namespace = cluster.get_namespace(home)
     except ClusterError:

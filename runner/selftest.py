@@ -87,7 +87,7 @@ def run_selftest(connect, scenarios, options: Options, progress=None) -> list[Ou
 
 def run_scenario(connect, scenario, options: Options, say=lambda line: None) -> Outcome:
     """One scenario from deploy to clean-up; never raises (a failure is in the Outcome)."""
-    namespace = namespace_name(options.participant, scenario.id)
+    namespace = namespace_name(options.participant, scenario.slug)
     outcome = Outcome(scenario.id, namespace)
     cluster = None
     try:

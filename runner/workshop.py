@@ -81,8 +81,8 @@ def scenario_kinds(scenario) -> frozenset[str]:
                      for obj in render_manifests(scenario, variant, namespace="kinds"))
 
 
-def workshop_labels(lab: str, scenario: str, participant: str) -> dict[str, str]:
-    return {**placement.owner_labels(lab, scenario, participant), WORKSHOP_KEY: "true"}
+def workshop_labels(lab: str, key: str, participant: str) -> dict[str, str]:
+    return {**placement.owner_labels(lab, key, participant), WORKSHOP_KEY: "true"}
 
 
 def service_account_name(participant: str) -> str:
@@ -100,20 +100,20 @@ def participant_objects(lab, participant: str, kinds: dict | None = None,
     With `home` (a further lab for the same participant) the ServiceAccount already lives
     there: the Roles are bound to it and none is created.
     """
-    namespaces = [placement.namespace_name(participant, s) for s in lab.scenario_ids]
+    namespaces = [placement.namespace_name(participant, lab.slug(s)) for s in lab.scenario_ids]
     sa = service_account_name(participant)
     objects = []
     for scenario, namespace in zip(lab.scenario_ids, namespaces):
         objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {
-            "name": namespace, "labels": workshop_labels(lab.id, scenario, participant)}})
+            "name": namespace, "labels": workshop_labels(lab.id, lab.key(scenario), participant)}})
     if home is None:
         home = namespaces[0]
         objects.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
             "name": sa, "namespace": home,
-            "labels": workshop_labels(lab.id, lab.scenario_ids[0], participant)},
+            "labels": workshop_labels(lab.id, lab.key(lab.scenario_ids[0]), participant)},
             "automountServiceAccountToken": False})
     for scenario, namespace in zip(lab.scenario_ids, namespaces):
-        labels = workshop_labels(lab.id, scenario, participant)
+        labels = workshop_labels(lab.id, lab.key(scenario), participant)
         objects.append({"apiVersion": f"{RBAC}/v1", "kind": "Role", "metadata": {
             "name": ROLE_NAME, "namespace": namespace, "labels": labels},
             "rules": participant_rules(namespace, (kinds or {}).get(scenario, frozenset()))})
@@ -291,7 +291,7 @@ def grade_live(report, snapshot: dict, catalog, lab, roster=(), generated_at: st
     for participant in sorted(participants):
         for scenario_id in lab.scenario_ids:
             scenario = catalog.scenarios[scenario_id]
-            namespace = placement.namespace_name(participant, scenario_id)
+            namespace = placement.namespace_name(participant, scenario.slug)
             state, detail = judge_live(scenario, namespace, snapshot, now)
             row = rows.get((participant, scenario_id))
             if row is None:

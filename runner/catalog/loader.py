@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from pathlib import Path
 
 from runner import ownership, paths, placement, yamlio
@@ -43,7 +45,8 @@ def load_catalog(root: Path | None = None, *, manifests: bool = True) -> Catalog
             if lab.id not in fairness.PENDING_LABS:
                 problems += _fairness_problems(lab, [scenarios[sid] for sid in lab.scenario_ids
                                                      if sid in scenarios], checked)
-            labs[lab.id] = lab
+            labs[lab.id] = dataclasses.replace(lab, slugs={
+                sid: scenarios[sid].slug for sid in lab.scenario_ids if sid in scenarios})
     if not labs and not problems:
         problems.append(f"{root / 'labs'}: no lab files (*.yaml) found")
     if problems:
@@ -217,14 +220,14 @@ def _check_manifests(scenario: Scenario, manifests_root: Path) -> list[str]:
 def _object_problems(scenario: Scenario, variant: str, objects: list[dict], source: str) -> list[str]:
     found = []
     workload = scenario.workload
-    want_labels = placement.owner_labels("lab-3", scenario.id, _SAMPLE["participant"])
+    want_labels = placement.owner_labels("lab-3", scenario.key, _SAMPLE["participant"])
     for obj in objects:
         meta = obj["metadata"]
         name = f"{obj['kind']}/{meta.get('name')}"
         if meta.get("namespace") != _SAMPLE["namespace"]:
             found.append(f"{source}: {name}: metadata.namespace must be {{{{ namespace }}}}")
         labels = meta.get("labels") or {}
-        if not ownership.is_owned(labels) or labels.get(ownership.SCENARIO_KEY) != scenario.id:
+        if not ownership.is_owned(labels) or labels.get(ownership.SCENARIO_KEY) != scenario.key:
             found.append(f"{source}: {name}: metadata.labels must include the lab's labels "
                          f"({{{{ labels | yaml_map(4) }}}}); has {sorted(labels)}")
     matches = [o for o in objects if o["kind"] == workload.kind and o["metadata"].get("name") == workload.name]

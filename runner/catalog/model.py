@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,7 +154,9 @@ class Scenario:
     def key(self) -> str:
         """An opaque, stable scenario key for labels and annotations: a hash of the slug,
         so it carries no word of the cause (hex digits cannot spell one)."""
-        return "s" + hashlib.sha256(f"crashlab/{self.slug}".encode()).hexdigest()[:10]
+        from runner.placement import scenario_key
+
+        return scenario_key(self.slug)
 
     def heading(self, number: int | None = None) -> str:
         """`2 · report-builder`: the number in the lab (default: the sample's) and the service."""
@@ -192,6 +193,17 @@ class Lab:
     intro: str
     scenario_ids: tuple[str, ...]
     path: Path | None = None
+    slugs: dict = field(default_factory=dict, compare=False)  # scenario id -> slug (loader)
+
+    def slug(self, scenario_id: str) -> str:
+        """The neutral slug of one of this lab's scenarios (its namespace and files' name)."""
+        return self.slugs.get(scenario_id, scenario_id)
+
+    def key(self, scenario_id: str) -> str:
+        """The opaque key that labels one of this lab's scenarios' objects."""
+        from runner.placement import scenario_key
+
+        return scenario_key(self.slug(scenario_id))
 
 
 @dataclass(frozen=True)

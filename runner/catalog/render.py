@@ -47,8 +47,8 @@ def template_context(scenario: Scenario, *, namespace: str, image: str, particip
         "image": image,
         "participant": participant,
         "lab": lab,
-        "scenario": scenario.id,
-        "labels": labels if labels is not None else placement.owner_labels(lab, scenario.id, participant),
+        "scenario": scenario.slug,
+        "labels": labels if labels is not None else placement.owner_labels(lab, scenario.key, participant),
     }
 
 

@@ -33,13 +33,7 @@ def neutral_placement(scenario: Scenario, lab: str, participant: str) -> Placeme
 
 
 def lab_placement(scenario: Scenario, lab: str, participant: str) -> Placement:
-    """The placement the lab really uses (runner.placement.placement_for).
-
-    LEAD: today placement_for names the namespace, the scenario label and the workspace file
-    after the scenario id, which names the cause. Build them from `scenario.slug` (namespace,
-    workspace file) and `scenario.key` (label value) - as neutral_placement does - then drop the
-    strict xfail of tests/unit/test_spoilers.py::test_the_lab_places_scenarios_without_naming_the_cause.
-    """
+    """The placement the lab really uses (runner.placement.placement_for)."""
     placed = lab_placements.placement_for(lab, participant, scenario)
     return Placement(namespace=placed.namespace, labels=placed.labels,
                      workspace_file=placed.manifest_path.as_posix())

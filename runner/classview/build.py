@@ -20,15 +20,17 @@ _STARTED = ("investigating", "fixing")
 
 def build_view(lab: str, scenarios, namespaces=(), pods=(), deployments=(), checked=(),
                now: datetime.datetime | None = None, thresholds: Thresholds = Thresholds(),
-               generated_at: str = "") -> ClassView:
+               generated_at: str = "", keys: dict | None = None) -> ClassView:
     """The grid for `lab` (scenario ids in lab order), sorted so those needing help come first.
 
     `checked` are runner.grade Checked items (one per progress record); a record that is
     tampered or invalid is not believed: its row shows what the cluster shows, and its verdict.
+    `keys` maps the opaque scenario key on the namespaces' labels to the scenario id
+    (runner.catalog Lab.key); without it the label value is taken as the id.
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     scenarios = tuple(scenarios)
-    places = _places(lab, namespaces)
+    places = _places(lab, namespaces, keys or {})
     records = _records(lab, checked)
     for participant, (item, _) in records.items():
         if item.status in TRUSTED:
@@ -50,7 +52,7 @@ def build_view(lab: str, scenarios, namespaces=(), pods=(), deployments=(), chec
                      generated_at or results.now_iso(now), thresholds)
 
 
-def _places(lab: str, namespaces) -> dict[tuple[str, str], str]:
+def _places(lab: str, namespaces, keys: dict) -> dict[tuple[str, str], str]:
     """(participant, scenario) -> namespace, from the lab's namespace labels."""
     found = {}
     for ns in namespaces:
@@ -59,6 +61,7 @@ def _places(lab: str, namespaces) -> dict[tuple[str, str], str]:
         if not ownership.is_owned(labels) or labels.get(ownership.LAB_KEY) != lab:
             continue
         who, scenario = labels.get(ownership.PARTICIPANT_KEY), labels.get(ownership.SCENARIO_KEY)
+        scenario = keys.get(scenario, scenario)
         if who and scenario and not meta.get("deletionTimestamp"):
             found[(who, scenario)] = meta["name"]
     return found

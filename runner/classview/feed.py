@@ -108,7 +108,8 @@ class ClassFeed:
         view = build_view(self.lab.id, self.lab.scenario_ids, snapshot["Namespace"],
                           snapshot["Pod"], snapshot["Deployment"],
                           self._records(snapshot["ConfigMap"], snapshot["Namespace"]),
-                          now, self.thresholds)
+                          now, self.thresholds,
+                          keys={self.lab.key(s): s for s in self.lab.scenario_ids})
         self._cache = (stamp, view)
         return view
 

@@ -68,7 +68,7 @@ def run_render(args, env) -> int:
     if problem:
         raise UsageError(f"--participant {args.participant!r} {problem}")
     scenario = _catalog().scenario(args.scenario)
-    namespace = args.namespace or placement.namespace_name(args.participant, scenario.id)
+    namespace = args.namespace or placement.namespace_name(args.participant, scenario.slug)
     problem = ownership.check_namespace(namespace)
     if problem:
         raise UsageError(f"--namespace {namespace!r} {problem}")

@@ -210,7 +210,8 @@ def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
         from runner.catalog import load_catalog
 
         # A workshop participant may not list or delete namespaces: empty their own instead.
-        removed = clean_objects(cluster, participant, load_catalog(manifests=False).lab(lab).scenario_ids)
+        plan = load_catalog(manifests=False).lab(lab)
+        removed = clean_objects(cluster, participant, [plan.slug(s) for s in plan.scenario_ids])
         screen.say(f"You may not delete namespaces on this cluster; removed the lab's objects from "
                    f"{len(removed)} namespace(s) of {who} instead"
                    + (f": {', '.join(removed)}" if removed else "")

@@ -21,7 +21,7 @@ class FixLoop:
 
     def fix(self, scenario, item) -> None:
         where = self.placement(scenario)
-        path, created = workspace.ensure_copy(self.options.workspace, scenario.id,
+        path, created = workspace.ensure_copy(self.options.workspace, scenario.slug,
                                               self.render(scenario, "broken"))
         self.screen.say(("Your copy of the broken manifest: " if created else
                          "Your manifest (kept as you left it): ") + str(path))

@@ -19,7 +19,7 @@ def reset_scenario(scenario, options, cluster, screen, environ=None) -> None:
     cluster.ensure_namespace(where.namespace, where.labels)
     steps.apply_fix(cluster, None, where, objects)
     screen.say(f"Deployed the broken {scenario.id} again in {where.namespace}.")
-    backup = workspace.backup_and_replace(options.workspace, scenario.id, text)
+    backup = workspace.backup_and_replace(options.workspace, where.slug, text)
     if backup:
         screen.say(f"Your edited manifest is kept as {backup}.")
     record = load_progress(options.results_path)
@@ -45,12 +45,12 @@ def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
     return sorted(deleted)
 
 
-def clean_objects(cluster, participant: str, scenario_ids) -> dict[str, list[str]]:
+def clean_objects(cluster, participant: str, slugs) -> dict[str, list[str]]:
     """Without the right to delete namespaces (a shared workshop cluster): delete the lab's
     workloads and ConfigMaps inside the participant's namespaces instead."""
     removed = {}
-    for scenario_id in scenario_ids:
-        namespace = placement.namespace_name(participant, scenario_id)
+    for slug in slugs:
+        namespace = placement.namespace_name(participant, slug)
         objects = [name for kind in ("Deployment", "ConfigMap")
                    for name in cluster.delete_owned(namespace, kind)]
         if objects:

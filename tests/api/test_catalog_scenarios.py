@@ -17,7 +17,7 @@ CRASH_LOOPING = [s for s in SCENARIOS if s not in NOT_RESTARTING]
 
 def _deploy(k8s_api, scenario, variant):
     cluster = k8s_api.connect()
-    namespace = placement.namespace_name("jane", scenario.id)
+    namespace = placement.namespace_name("jane", scenario.slug)
     cluster.ensure_namespace(namespace, placement.owner_labels("lab-3", scenario.id, "jane"))
     objects = catalog.render_manifests(scenario, variant, namespace=namespace,
                                        image="crashlab/lab-app:0.1.0", participant="jane")

@@ -52,7 +52,7 @@ def test_render_prints_valid_yaml_for_every_scenario_and_variant():
             assert result.code == 0, result.stderr
             objects = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
             assert objects and all(schema_problem(obj) is None for obj in objects)
-            assert {obj["metadata"]["namespace"] for obj in objects} == {f"crashlab-ada-{scenario}"}
+            assert {obj["metadata"]["namespace"] for obj in objects} == {f"crashlab-ada-{CATALOG.scenario(scenario).slug}"}
 
 
 def test_render_namespace_flag():

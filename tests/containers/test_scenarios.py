@@ -69,7 +69,7 @@ MUTATED = {cause: next((s for s in SCENARIOS if s.cause == cause), None) for cau
 
 def _render(scenario, variant: str, image: str) -> list[dict]:
     return render_manifests(scenario, variant, image=image, participant="ci",
-                            namespace=placement.namespace_name("ci", scenario.id))
+                            namespace=placement.namespace_name("ci", scenario.slug))
 
 
 def _jobs(image: str) -> list[Job]:

@@ -30,7 +30,7 @@ def at(seconds: float) -> str:
 def scenario_entry(participant: str, scenario: str, *, status="verified", wrong=(), hints=0,
                    evidence=0, revealed=False, diagnose=90.0, fix=240.0, offset=0.0) -> dict:
     entry = records.new_scenario(scenario, CAUSES[scenario],
-                                 placement.namespace_name(participant, scenario))
+                                 placement.namespace_name(participant, _slug(scenario)))
     entry.update(status=status, startedAt=at(offset), hintsShown=hints, evidenceShown=evidence,
                  solutionRevealed=revealed)
     attempts = [{"answer": answer, "correct": False, "at": at(offset + 30 * (i + 1))}
@@ -123,3 +123,9 @@ def sample_class_with_problems(folder: Path, key: str) -> list[str]:
     broken.write_text(broken.read_text()[:900])                                       # truncated
     write(folder / f"{LAB}-ada-laptop2.json", record("ada", updated=60), key)           # duplicate
     return names + ["tim", "mallory", "leslie", "sophie"]                             # sophie: missing
+
+
+def _slug(scenario_id: str) -> str:
+    from runner.catalog import load_catalog
+
+    return load_catalog(manifests=False).scenario(scenario_id).slug

@@ -109,13 +109,13 @@ class ClassPlay:
         self.records: dict[str, dict] = {}
 
     def ns(self, participant: str, scenario: str) -> str:
-        return placement.namespace_name(participant, scenario)
+        return placement.namespace_name(participant, LAB.slug(scenario))
 
     def prepare(self, participant: str) -> None:
         for scenario in S:
             self.store.create("namespaces", "", {"apiVersion": "v1", "kind": "Namespace",
                               "metadata": {"name": self.ns(participant, scenario),
-                                           "labels": workshop.workshop_labels(LAB.id, scenario,
+                                           "labels": workshop.workshop_labels(LAB.id, LAB.key(scenario),
                                                                               participant)},
                               "status": {"phase": "Active"}}, False)
         self.records[participant] = rec = records.new_record(

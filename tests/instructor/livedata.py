@@ -37,8 +37,8 @@ def seed_class(store, catalog, lab, participants: list[str], broken: set[tuple[s
     for participant in participants:
         for scenario_id in lab.scenario_ids:
             scenario = catalog.scenarios[scenario_id]
-            namespace = placement.namespace_name(participant, scenario_id)
-            labels = placement.owner_labels(lab.id, scenario_id, participant)
+            namespace = placement.namespace_name(participant, scenario.slug)
+            labels = placement.owner_labels(lab.id, scenario.key, participant)
             store.create("namespaces", "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": namespace, "labels": labels}, "status": {"phase": "Active"}}, False)
             is_broken = (participant, scenario_id) in broken

@@ -82,7 +82,7 @@ def test_needs_help_rows_come_first_with_their_reasons(feed):
     assert helped["p24"] == ("4 wrong answers on oom-killed",)
     assert helped["p26"] == ("no progress for 15 min",
                              "changed the Deployment 3 times, bad-command still not fixed")
-    assert helped["p28"] == ("no pod in crashlab-p28-bad-command",)
+    assert helped["p28"] == ("no pod in crashlab-p28-storefront",)
     assert view.cell("p28", "bad-command").state == "deployed"
     assert view.cell("p28", "bad-command").pod == "no pod"
     assert view.most_stuck == "oom-killed" and view.most_stuck_count == 5

@@ -36,7 +36,7 @@ def test_grade_live_builds_the_class_report_from_the_cluster_alone(k8s_api, smal
     page = html.read_text()
     for name in ("ada", "bob", "cy", "dee"):
         assert name in page
-    assert "configmap/crashlab-dee-bad-command/crashlab-progress-lab-3" in page
+    assert "configmap/crashlab-dee-storefront/crashlab-progress-lab-3" in page
     assert k8s_api.emulator.count("GET", watch=False) - before <= 5  # ping + 4 lists, no file
 
 

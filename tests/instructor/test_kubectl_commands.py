@@ -30,11 +30,11 @@ def participant(k8s_api, kubelet, tmp_path):
     assert result.code == 0, result.stderr
     admin = k8s_api.connect()
     for scenario in CATALOG.lab_scenarios(LAB.id):
-        namespace = lab_placements.namespace_name("ada", scenario.id)
+        namespace = lab_placements.namespace_name("ada", scenario.slug)
         admin.apply(render_manifests(scenario, "broken", namespace=namespace, participant="ada"),
                     namespace)
     for scenario in CATALOG.lab_scenarios(LAB.id):
-        wait_for_pod(admin, lab_placements.namespace_name("ada", scenario.id),
+        wait_for_pod(admin, lab_placements.namespace_name("ada", scenario.slug),
                      lambda p: main_status(p).get("restartCount", 0) >= 1
                      and main_status(p).get("lastState", {}).get("terminated"))
     return out / "ada.kubeconfig"
@@ -76,7 +76,7 @@ def test_each_suggested_command_works_for_a_participant(participant, k8s_api):
 
 
 def _check(scenario, command, participant, k8s_api):
-    namespace = lab_placements.namespace_name("ada", scenario.id)
+    namespace = lab_placements.namespace_name("ada", scenario.slug)
     line = command.replace("{namespace}", namespace)
     code, out, err = _kubectl(line, participant, watch=" -w" in line)
     if " -w" not in line:

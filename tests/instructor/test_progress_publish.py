@@ -11,7 +11,7 @@ from runner.cluster import connect
 from runner.errors import ClusterError
 from tests.cli.helpers import run_cli
 
-ADA_HOME, GRACE_HOME = "crashlab-ada-bad-command", "crashlab-grace-bad-command"
+ADA_HOME, GRACE_HOME = "crashlab-ada-storefront", "crashlab-grace-storefront"
 NAME = progress.configmap_name("lab-3")
 
 
@@ -109,7 +109,7 @@ def test_the_session_publishes_only_where_workshop_prepare_made_the_namespace(k8
                                  environ={"CRASHLAB_GRADING_KEY": "k"})
     assert ada is not None and ada.namespace == ADA_HOME and ada.key == "k"
     admin = k8s_api.connect()
-    admin.ensure_namespace(namespace_name("solo", lab.scenario_ids[0]),
-                           owner_labels("lab-3", lab.scenario_ids[0], "solo"))
+    admin.ensure_namespace(namespace_name("solo", lab.slug(lab.scenario_ids[0])),
+                           owner_labels("lab-3", lab.key(lab.scenario_ids[0]), "solo"))
     assert progress.publisher_for(admin, lab, "solo") is None        # a laptop-style run
     assert progress.publisher_for(admin, lab, "nobody") is None      # no namespace at all

@@ -61,7 +61,7 @@ def test_a_solution_that_does_not_fix_is_red_with_the_step_named(k8s_api, kubele
     assert result.code == 1
     assert "failed: wait for fix" in result.stdout
     assert "selftest bad-command: step 'wait for fix' failed" in result.stderr
-    assert "Pod crashlab-selftest-bad-command/" in result.stderr
+    assert "Pod crashlab-selftest-storefront/" in result.stderr
     assert "got" in result.stderr and "want" in result.stderr  # the last mismatches
     assert "selftest failed: 1 of 2 scenario(s)" in result.stderr
 

@@ -44,7 +44,7 @@ def test_rbac_objects_are_schema_valid_and_grant_nothing_cluster_wide():
         assert binding["roleRef"] == {"apiGroup": workshop.RBAC, "kind": "Role",
                                       "name": workshop.ROLE_NAME}
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "crashlab-ada",
-                                        "namespace": "crashlab-ada-bad-command"}]
+                                        "namespace": "crashlab-ada-storefront"}]
 
 
 def test_least_privilege_rules_cover_the_lab_and_no_more():
@@ -85,20 +85,20 @@ def test_prepare_writes_private_kubeconfigs_with_short_lived_tokens(k8s_api, pre
     assert oct(os.stat(ada).st_mode & 0o777) == "0o600"
     config = yaml.safe_load(ada.read_text())
     assert config["current-context"] == k8s_api.context
-    assert config["contexts"][0]["context"]["namespace"] == "crashlab-ada-bad-command"
+    assert config["contexts"][0]["context"]["namespace"] == "crashlab-ada-storefront"
     token = config["users"][0]["user"]["token"]
     assert k8s_api.emulator.rbac.token_lifetime(token) == 2 * 3600
     admin = k8s_api.connect()
     names = sorted(ns["metadata"]["name"] for ns in admin.list_owned_namespaces())
-    assert names == sorted(placement.namespace_name(p, s) for p in ("ada", "grace")
+    assert names == sorted(placement.namespace_name(p, LAB.slug(s)) for p in ("ada", "grace")
                            for s in LAB.scenario_ids)
     assert k8s_api.emulator.count("POST", "/clusterrole") == 0
 
 
 def test_a_participant_can_run_the_lab_in_their_namespaces(k8s_api, kubelet, prepared):
     ada = _as(k8s_api, prepared / "ada.kubeconfig")
-    ns = "crashlab-ada-oom-killed"
-    labels = placement.owner_labels("lab-3", "oom-killed", "ada")
+    ns = "crashlab-ada-report-builder"
+    labels = placement.owner_labels("lab-3", LAB.key("oom-killed"), "ada")
     assert ada.get_namespace(ns)["metadata"]["name"] == ns
     ada.apply([configmap("settings", "backend.url=http://db:5432/x\n"),
                deployment("web", command=["lab-app"])], ns, labels=labels)
@@ -118,13 +118,13 @@ def test_a_participant_can_run_the_lab_in_their_namespaces(k8s_api, kubelet, pre
 @pytest.mark.parametrize("method, path", [
     ("GET", "/api/v1/namespaces"),                                   # list namespaces
     ("GET", "/api/v1/pods"),                                         # all namespaces
-    ("GET", "/api/v1/namespaces/crashlab-grace-oom-killed/pods"),    # someone else's
+    ("GET", "/api/v1/namespaces/crashlab-grace-report-builder/pods"),    # someone else's
     ("GET", "/api/v1/namespaces/kube-system"),
-    ("GET", "/api/v1/namespaces/crashlab-ada-oom-killed/secrets"),
+    ("GET", "/api/v1/namespaces/crashlab-ada-report-builder/secrets"),
     ("GET", "/api/v1/nodes"),
-    ("DELETE", "/api/v1/namespaces/crashlab-ada-oom-killed"),
-    ("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/crashlab-ada-oom-killed/roles"),
-    ("POST", "/api/v1/namespaces/crashlab-ada-oom-killed/pods"),
+    ("DELETE", "/api/v1/namespaces/crashlab-ada-report-builder"),
+    ("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/crashlab-ada-report-builder/roles"),
+    ("POST", "/api/v1/namespaces/crashlab-ada-report-builder/pods"),
 ])
 def test_a_participant_cannot_go_further(k8s_api, prepared, method, path):
     ada = _as(k8s_api, prepared / "ada.kubeconfig")
@@ -137,7 +137,7 @@ def test_a_participant_cannot_go_further(k8s_api, prepared, method, path):
 
 def test_teardown_removes_only_what_prepare_created(k8s_api, prepared):
     admin = k8s_api.connect()
-    admin.ensure_namespace("crashlab-selftest-oom-killed",
+    admin.ensure_namespace("crashlab-selftest-report-builder",
                            placement.owner_labels("lab-3", "oom-killed", "selftest"))
     k8s_api.emulator.store.create("namespaces", "", {  # someone else's: the lab cannot create it
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-prod"}}, False)
@@ -145,7 +145,7 @@ def test_teardown_removes_only_what_prepare_created(k8s_api, prepared):
     assert result.code == 0, result.stderr
     assert "removed 10 namespace(s)" in result.stdout
     left = {ns["metadata"]["name"] for ns in admin.list("Namespace")}
-    assert left == {"crashlab-selftest-oom-killed", "team-prod"}
+    assert left == {"crashlab-selftest-report-builder", "team-prod"}
 
 
 def test_prepare_rejects_bad_names(k8s_api, tmp_path):
@@ -202,7 +202,7 @@ def test_extra_rules_only_where_the_scenario_deploys_those_kinds():
         return any(group in r["apiGroups"] and resource in r["resources"] and verb in r["verbs"]
                    for r in rules[namespace])
 
-    account = placement.namespace_name("ada", "wrong-service-account")
+    account = placement.namespace_name("ada", plus.slug("wrong-service-account"))
     assert {"ServiceAccount", "Role", "RoleBinding"} <= kinds["wrong-service-account"]
     assert allowed(account, workshop.RBAC, "rolebindings", "create")
     assert allowed(account, "", "serviceaccounts", "create")
@@ -212,6 +212,6 @@ def test_extra_rules_only_where_the_scenario_deploys_those_kinds():
             assert "clusterroles" not in rule["resources"]
         if namespace != account:
             assert not allowed(namespace, workshop.RBAC, "rolebindings", "create"), namespace
-    slow = placement.namespace_name("ada", "slow-start")
+    slow = placement.namespace_name("ada", plus.slug("slow-start"))
     assert not allowed(slow, "", "secrets", "get")
     assert not allowed(slow, "", "services", "patch")

@@ -26,17 +26,17 @@ def test_prepare_all_labs_and_the_class_mystery_round(k8s_api, tmp_path):
            "--seed wed --participant <name>" in result.stdout
     admin = k8s_api.connect()
     owned = {ns["metadata"]["name"] for ns in admin.list_owned_namespaces()}
-    expected = {placement.namespace_name("ada", s) for lab in CATALOG.labs.values()
+    expected = {placement.namespace_name("ada", lab.slug(s)) for lab in CATALOG.labs.values()
                 for s in lab.scenario_ids}
     expected |= {f"crashlab-ada-mystery-{n}" for n in (1, 2, 3)}
     assert owned == expected
     # one ServiceAccount, in the first lab's first namespace, bound in every namespace
     accounts = [sa for ns in expected for sa in admin.list("ServiceAccount", ns)
                 if sa["metadata"]["name"] == workshop.service_account_name("ada")]
-    assert [sa["metadata"]["namespace"] for sa in accounts] == ["crashlab-ada-bad-command"]
+    assert [sa["metadata"]["namespace"] for sa in accounts] == ["crashlab-ada-storefront"]
     config = yaml.safe_load((tmp_path / "kc" / "ada.kubeconfig").read_text())
     ada = connect(k8s_api.context, str(tmp_path / "kc" / "ada.kubeconfig"))
-    assert config["contexts"][0]["context"]["namespace"] == "crashlab-ada-bad-command"
+    assert config["contexts"][0]["context"]["namespace"] == "crashlab-ada-storefront"
     # the mystery namespace of a drawn scenario with a Secret grants exactly that kind
     drawn = mystery.draw_scenarios(CATALOG, 3, "wed")
     for index, sid in enumerate(drawn.scenario_ids):

@@ -48,13 +48,13 @@ def test_a_participant_cleans_their_namespaces_without_namespace_rights(k8s_api,
                    str(answers), "--solve", "--yes", "--stability-window", "1", "--only", "oom-killed",
                    environ=as_ada).code == 0
     store = k8s_api.emulator.store
-    assert store.list("deployments", "crashlab-ada-oom-killed")[0]
+    assert store.list("deployments", "crashlab-ada-report-builder")[0]
 
     result = run_cli("clean", "--participant", "ada", "--context", k8s_api.context, environ=as_ada)
 
     assert result.code == 0, result.stderr
-    assert "removed the lab's objects from" in result.stdout and "crashlab-ada-oom-killed" in result.stdout
-    assert not store.list("deployments", "crashlab-ada-oom-killed")[0]
+    assert "removed the lab's objects from" in result.stdout and "crashlab-ada-report-builder" in result.stdout
+    assert not store.list("deployments", "crashlab-ada-report-builder")[0]
     assert not store.list("configmaps", "crashlab-ada-invalid-app-config", "app.kubernetes.io/managed-by")[0]
-    assert store.exists("namespaces", "", "crashlab-ada-oom-killed")  # the instructor's to delete
-    assert store.exists("namespaces", "", "crashlab-bob-oom-killed")
+    assert store.exists("namespaces", "", "crashlab-ada-report-builder")  # the instructor's to delete
+    assert store.exists("namespaces", "", "crashlab-bob-report-builder")

@@ -56,7 +56,7 @@ class Lab:
         return next(e for e in self.record()["scenarios"] if e["id"] == scenario_id)
 
     def workspace_file(self, scenario_id: str) -> Path:
-        return self.workspace / scenario_id / f"{scenario_id}.yaml"
+        return placement.workspace_file(self.workspace, CATALOG.scenario(scenario_id).slug)
 
     def write_fix(self, scenario_id: str, edit) -> Path:
         """The reference solution with `edit(objects)` applied, as the learner's file."""
@@ -69,7 +69,7 @@ class Lab:
 
 
 def namespace(scenario_id: str) -> str:
-    return placement.namespace_name(PARTICIPANT, scenario_id)
+    return placement.namespace_name(PARTICIPANT, CATALOG.scenario(scenario_id).slug)
 
 
 def solution_objects(scenario_id: str) -> list[dict]:

@@ -31,7 +31,7 @@ def test_reset_breaks_it_again_and_keeps_the_learners_file(lab, k8s_api):
     entry = lab.entry("oom-killed")
     assert entry["status"] == "pending" and entry["verification"] is None
     assert entry["quiz"]["cause"]["attempts"] == []
-    backups = list(lab.workspace_file("oom-killed").parent.glob("oom-killed.yaml.*.bak"))
+    backups = list(lab.workspace_file("oom-killed").parent.glob("report-builder.yaml.*.bak"))
     assert len(backups) == 1 and backups[0].read_text() == edited
     assert "48Mi" in lab.workspace_file("oom-killed").read_text()
     assert f"Your edited manifest is kept as {backups[0]}" in result.stdout
@@ -68,7 +68,7 @@ def test_clean_deletes_only_the_labs_namespaces(lab, k8s_api):
     assert not any(name.startswith("crashlab-ada-") and name != "crashlab-ada-not-ours"
                    for name in names)
     assert {"crashlab-bob-bad-command", "crashlab-ada-not-ours"} <= names
-    assert "crashlab-ada-bad-command" in result.stdout
+    assert "crashlab-ada-storefront" in result.stdout
 
     result = _cli(lab, "clean", "--all")
     names = {ns["metadata"]["name"] for ns in cluster.list("Namespace")}

@@ -36,7 +36,7 @@ def test_whole_lab_with_answers_and_solve(lab, k8s_api):
     assert re.search(r"Your pod: report-builder-\S+: your container's last state was OOMKilled, "
                      r"exit code 137, restarted \d+ times?", out)
     assert "a changed ConfigMap does not restart pods" in out
-    assert "$ kubectl get pod -n crashlab-ada-oom-killed -l app=report-builder -o jsonpath=" \
+    assert "$ kubectl get pod -n crashlab-ada-report-builder -l app=report-builder -o jsonpath=" \
            "'{.items[0].status.containerStatuses[0].lastState}'" in out
     assert "restart timeline of report-builder-" in out
     assert re.search(r"oom-killed\s+revealed\s+2/1\s+0\s+\d+s\s+solution", out)
@@ -80,7 +80,7 @@ def test_results_file_field_by_field(lab, k8s_api):
 def test_workspace_copies_of_the_broken_manifests(lab):
     assert lab.run("--solve", "--only", "oom-killed").code == 0
     text = lab.workspace_file("oom-killed").read_text()
-    assert "namespace: crashlab-ada-oom-killed" in text and "48Mi" in text
+    assert "namespace: crashlab-ada-report-builder" in text and "48Mi" in text
     assert load_catalog().scenario("oom-killed")  # the catalogue still loads next to it
 
 

@@ -34,7 +34,7 @@ def test_every_rendered_object_is_valid_kubernetes_and_owned(scenario_id, varian
     for obj in objects:
         assert schema_problem(obj) is None, f"{obj['kind']}/{obj['metadata']['name']}"
         assert obj["metadata"]["namespace"] == "crashlab-ada-x"
-        assert obj["metadata"]["labels"] == placement.owner_labels("lab-3", scenario_id, "ada")
+        assert obj["metadata"]["labels"] == placement.owner_labels("lab-3", scenario.key, "ada")
     workload = next(o for o in objects if o["kind"] == "Deployment")
     container = workload["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "crashlab/lab-app:0.1.0"

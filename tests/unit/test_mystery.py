@@ -7,7 +7,7 @@ import pytest
 
 from runner import mystery
 from runner.catalog import ALL_CAUSES, load_catalog
-from runner.placement import placement_for
+from runner.placement import placement_for, scenario_key
 from runner.session import quiz
 
 CATALOG = load_catalog()
@@ -84,7 +84,7 @@ def test_a_mystery_scenario_shows_a_number_and_the_service_only():
         assert scenario.targeted == original.targeted   # still there for after the quiz
         where = placement_for("mystery", "ada", scenario)
         assert where.namespace == f"crashlab-ada-mystery-{index + 1}"
-        assert where.labels["crashlab.dev/scenario"] == f"mystery-{index + 1}"
+        assert where.labels["crashlab.dev/scenario"] == scenario_key(f"mystery-{index + 1}")
         assert where.labels["crashlab.dev/lab"] == "mystery"
 
 

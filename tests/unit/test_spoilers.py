@@ -73,10 +73,6 @@ def test_the_id_based_placement_of_today_is_caught(scenario_id):
     assert f"{workload}.spec.template.metadata.labels.crashlab.dev/scenario" in paths
 
 
-@pytest.mark.xfail(strict=True, reason="LEAD: runner.placement.placement_for still places scenarios "
-                   "by id (namespace crashlab-<participant>-<id>, label crashlab.dev/scenario=<id>, "
-                   "workspace <id>/<id>.yaml); build them from scenario.slug and scenario.key (see "
-                   "runner.catalog.spoilers.neutral_placement), then remove this marker")
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_the_lab_places_scenarios_without_naming_the_cause(scenario_id):
     scenario = CATALOG.scenario(scenario_id)

@@ -17,7 +17,8 @@ SYMPTOM = Symptom(summary="OOMKilled", within_seconds=10, events=(), logs=(),
                       "lastState": {"terminated": {"reason": "OOMKilled"}}}]}})
 FIXED = Fixed(min_stable_seconds=5, pod={"status": {"phase": "Running", "containerStatuses": [{
     "name": "app", "ready": True, "state": {"running": {"$exists": True}}}]}})
-SCENARIO = SimpleNamespace(id="oom-killed", workload=Workload("Deployment", "web", "app"),
+SCENARIO = SimpleNamespace(id="oom-killed", slug="web", key="s0123456789",
+                           workload=Workload("Deployment", "web", "app"),
                            symptom=SYMPTOM, fixed=FIXED, guards=())
 PLACEMENT = placement_for("lab-3", "ada", SCENARIO, "img:1")
 
