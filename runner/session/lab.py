@@ -8,6 +8,7 @@ from runner import steps
 from runner.catalog import render_manifest_text, render_manifests
 from runner.cluster import PodTracker
 from runner.diagnose.model import cause_name
+from runner.errors import ClusterError
 from runner.lookup import lab_scenarios
 from runner.placement import placement_for
 from runner.podfacts import restarts
@@ -35,8 +36,6 @@ class LabSession(fixloop.FixLoop):
         self.scenarios = lab_scenarios(catalog, options.lab, options.only)
         self.record: dict | None = None
         self.tracker: PodTracker | None = None
-        self._symptom_lines: dict[str, list[str]] = {}
-        self._broken_restarts: dict[str, int] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -72,9 +71,17 @@ class LabSession(fixloop.FixLoop):
     # ------------------------------------------------------------------ the run
 
     def run(self) -> int:
-        """The whole lab; returns the exit code. Ctrl-C saves and says how to resume (130)."""
+        """The whole lab; returns the exit code. Ctrl-C saves and says how to resume (130); a
+        lost API saves, says how to resume and raises the ClusterError on (exit 4)."""
         try:
             return self._run()
+        except ClusterError:
+            self.save()
+            self.screen.end_live()
+            self.screen.say()
+            self.screen.say(f"Progress saved to {self.options.results_path}. "
+                            f"Resume with: {self.options.resume_command()}")
+            raise
         except KeyboardInterrupt:
             self.save()
             self.screen.end_live()
@@ -154,7 +161,7 @@ class LabSession(fixloop.FixLoop):
             self.screen.command(command.replace("{namespace}", ns))
         try:
             if item["status"] == "investigating":
-                self.wait_for_symptom(scenario)
+                self.wait_for_symptom(scenario, item)
                 self.investigate(scenario, item)
             self.fix(scenario, item)
         except Skipped:
@@ -162,7 +169,7 @@ class LabSession(fixloop.FixLoop):
             self.save()
             self.screen.say(f"Skipped {scenario.id}.")
 
-    def wait_for_symptom(self, scenario) -> None:
+    def wait_for_symptom(self, scenario, item) -> None:
         where = self.placement(scenario)
         seen = steps.run(steps.await_symptom(self.cluster, self.tracker, where, scenario.symptom),
                          self.progress(where.container))
@@ -173,9 +180,10 @@ class LabSession(fixloop.FixLoop):
                             "yellow")
             return
         found = self.diagnose(scenario, seen.pod, (seen.events, seen.logs, seen.previous))
-        self._symptom_lines[scenario.id] = list(found.evidence)
-        # The symptom's summary names the cause: it is shown after the quiz, not here.
         count = restarts(seen.pod, where.container)
+        records.symptom_seen(item, found.evidence, count)   # in the file before the quiz
+        self.save()
+        # The symptom's summary names the cause: it is shown after the quiz, not here.
         self.screen.say(f"{scenario.workload.name} is crash-looping now ({count} "
                         f"restart{'s' if count != 1 else ''} so far). Investigate "
                         "it in another terminal with the commands above, then "
