@@ -81,8 +81,11 @@ class Evidence:
             return False
         where, answered = self.placement, self.tracker.now()
         self.tracker.observe(where.namespace, where.pod_prefix, read.pods)
-        if answered - read.asked > STALL_SECONDS:
-            self.stalled = True   # it answered, but only after a stall
+        if self.stalled or answered - read.asked > STALL_SECONDS or \
+                read.asked - self.current_until > STALL_SECONDS:
+            # The read ends a stall: it shows the view current when it was answered, not
+            # when it was asked (it may have been held all along), so evidence starts again then.
+            self.stalled = True
             self._note(answered)
         else:
             self._note(read.asked)
