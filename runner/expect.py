@@ -304,8 +304,8 @@ def judge_fix(fixed, guards, container: str, history: list[Observation], now: fl
     """Judge the newest pod in `history`: matches the fixed state, passes every guard, and has
     stayed so, Ready and without a restart, for the stability window.
 
-    `now` is the last moment the history is known to be current; `counted_from`, when given,
-    is where the window may start at the earliest (after a stall, evidence begins again)."""
+    `counted_from`, when given, is where the window may start at the earliest (after a stall
+    in the evidence, it begins again)."""
     if not history:
         return Verdict("not_fixed", [Mismatch("pod", MISSING, "a running pod")])
     latest = history[-1].pod

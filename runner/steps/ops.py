@@ -179,7 +179,8 @@ def await_fix(cluster, tracker, placement, scenario, exclude=frozenset(), *,
               stop_when_steadily_bad: bool = True):
     """Follow the workload's newest pod (leaving out `exclude`) until judge_fix says fixed.
 
-    The window counts only time with fresh evidence (runner.steps.fresh): while the API does
+    The window counts only time with fresh evidence (runner.steps.fresh): it is judged only
+    while the evidence is current (never more than a stall's length old); while the API does
     not answer the step yields fresh.WAITING and the window starts again once it does; a
     "fixed" verdict holds only if one fresh read of the pods then shows the same run.
     Ends without a fix after `timeout` seconds, or (`stop_when_steadily_bad`) once a pod
@@ -196,8 +197,8 @@ def await_fix(cluster, tracker, placement, scenario, exclude=frozenset(), *,
         size = window.window_for(candidate, placement.container,
                                  scenario.fixed.min_stable_seconds, stability_window)
         return judge_fix(scenario.fixed, scenario.guards, placement.container,
-                         tracker.history(candidate["metadata"]["uid"]), evidence.current_until,
-                         objects, size, counted_from=evidence.current_since)
+                         tracker.history(candidate["metadata"]["uid"]), tracker.now(), objects,
+                         size, counted_from=evidence.current_since)
 
     while True:
         now = tracker.now()
