@@ -48,12 +48,7 @@ class Evidence:
         if heard is None or self.tracker.now() - heard > QUIET_SECONDS:
             self._start()
             self._collect(SETTLE_SECONDS)
-        silent = self.tracker.now() - self.current_until
-        if silent > STALL_SECONDS:
-            self.stalled = True
-        if silent > LOST_SECONDS and self._problem is not None:
-            raise self._problem
-        return not self.stalled
+        return self._check_silence()
 
     def read(self) -> bool:
         """One fresh list of the workload's pods, folded into the tracker, waited for (a read
@@ -62,7 +57,18 @@ class Evidence:
         if self._read is not None and self._read.asked < self.current_until:
             self._collect(None)
         self._start()
-        return self._collect(None)
+        answered = self._collect(None)
+        self._check_silence()
+        return answered
+
+    def _check_silence(self) -> bool:
+        """Mark a stall once nothing has answered for STALL_SECONDS; True while current."""
+        silent = self.tracker.now() - self.current_until
+        if silent > STALL_SECONDS:
+            self.stalled = True
+        if silent > LOST_SECONDS and self._problem is not None:
+            raise self._problem
+        return not self.stalled
 
     def _start(self) -> None:
         if self._read is None:
