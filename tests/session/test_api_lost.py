@@ -17,13 +17,14 @@ from tests.session.helpers import PARTICIPANT, RIGHT, Lab
 
 
 class ServerGoesAway(ScriptedAsker):
-    """Right answers; the API server stops when the fix stage asks what to do."""
+    """Right answers; the node and then the API server stop when the fix stage asks."""
 
-    def __init__(self, server):
+    def __init__(self, kubelet, server):
         super().__init__(RIGHT)
-        self.server = server
+        self.kubelet, self.server = kubelet, server
 
     def fix_action(self, scenario, path, options, changed):
+        self.kubelet.stop()   # its pods would only fail to report to a server that is gone
         self.server.close()
         return super().fix_action(scenario, path, options, changed)
 
@@ -39,18 +40,18 @@ class EndsLive(PlainScreen):
 
 
 @pytest.fixture
-def lab(tmp_path, k8s_api, kubelet):
+def lab(tmp_path, k8s_api):
     return Lab(tmp_path, k8s_api)
 
 
-def test_losing_the_api_saves_and_prints_the_resume_command(lab):
+def test_losing_the_api_saves_and_prints_the_resume_command(lab, kubelet):
     options = SessionOptions(lab="lab-3", participant=PARTICIPANT, results_path=lab.results,
                              workspace=lab.workspace, stability_window=1, yes=True,
                              only="oom-killed")
     out = io.StringIO()
     screen = EndsLive(out)
     session = LabSession(load_catalog(), options, lab.api.connect(),
-                         ServerGoesAway(lab.api.server), screen)
+                         ServerGoesAway(kubelet, lab.api.server), screen)
     with pytest.raises(ClusterError) as lost:
         session.run()
     assert lost.value.exit_code == EXIT_CLUSTER and "cannot reach" in str(lost.value)
