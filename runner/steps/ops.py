@@ -219,7 +219,7 @@ def await_fix(cluster, tracker, placement, scenario, exclude=frozenset(), *,
                                          False)
                     yield Watching(pod, fresh.WAITING if evidence.stalled
                                    else "looks fixed: checking it once more")
-                if verdict.state == "settling":
+                elif verdict.state == "settling":
                     steady.settling()
                     yield Watching(pod, f"looks fixed: staying healthy for "
                                         f"{verdict.remaining_seconds:.0f}s more "

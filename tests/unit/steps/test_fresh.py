@@ -106,3 +106,22 @@ def test_a_symptom_counts_only_once_a_fresh_read_still_shows_it():
     seen = steps.run(steps.await_symptom(cluster, tracker, PLACEMENT, SCENARIO.symptom))
     assert seen.shown and cluster.calls["list_pods"] == 2
     assert seen.pod["metadata"]["resourceVersion"] == "102" and seen.seconds >= 2
+
+
+def test_a_confirming_read_that_disagrees_sends_the_window_round_again():
+    tracker = ScriptedTracker([(0, _running())])
+    restarted = _running(restarts=1, version="101", container_id="containerd://bbb")
+    tracker.heard = lambda namespace: tracker.clock       # a watch that looks current...
+    answers = {"pod": _running()}
+
+    def pods(namespace):
+        if tracker.clock >= 5:                            # ...but missed a restart at the end
+            answers["pod"] = restarted
+        return [answers["pod"]]
+
+    events = []
+    judged = steps.run(steps.await_fix(FakeCluster(pods=pods), tracker, PLACEMENT, SCENARIO,
+                                       timeout=30, stability_window=5), events.append)
+    assert judged.verdict.fixed and judged.verdict.restarts == 1 and judged.seconds >= 10
+    notes = [e.note for e in events]
+    assert "looks fixed: checking it once more" in notes and "not fixed yet" not in notes
