@@ -80,7 +80,8 @@ class Evidence:
         if read is None or not read.finish(wait):
             return False
         self._read = None
-        if isinstance(read.problem, ApiStatusError):
+        if isinstance(read.problem, ApiStatusError) or (
+                read.problem is not None and not isinstance(read.problem, ClusterError)):
             raise read.problem
         if read.problem is not None:
             self._problem = read.problem
@@ -112,7 +113,7 @@ class _Read:
     def __init__(self, cluster, placement, asked: float):
         self.asked = asked
         self.pods: list[dict] = []
-        self.problem: ClusterError | None = None
+        self.problem: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(cluster, placement),
                                         name="crashlab-fresh-read", daemon=True)
         self._thread.start()
@@ -121,8 +122,8 @@ class _Read:
         try:
             pods = cluster.list_pods(placement.namespace, timeout=READ_TIMEOUT)
             self.pods = [p for p in pods if p["metadata"]["name"].startswith(placement.pod_prefix)]
-        except ClusterError as problem:   # no answer is a stall (unless it lasts), see refresh
-            self.problem = problem
+        except BaseException as problem:  # noqa: BLE001 - handed to the step's thread
+            self.problem = problem   # no answer (a ClusterError) is a stall, see refresh
 
     def finish(self, wait: float | None) -> bool:
         self._thread.join(wait)
