@@ -79,8 +79,8 @@ class PodTracker:
             listed = {(p.get("metadata") or {}).get("uid") for p in pods}
             for uid in self._order:
                 meta = self._pods[uid].get("metadata") or {}
-                if meta.get("namespace") == namespace and meta.get("name", "").startswith(
-                        prefix) and uid not in listed:
+                if meta.get("namespace") == namespace and is_pod_of(meta.get("name", ""),
+                                                                    prefix) and uid not in listed:
                     self._gone.add(uid)
             for pod in pods:
                 uid = pod["metadata"]["uid"]

@@ -15,6 +15,7 @@ import threading
 
 from runner.cluster import ApiStatusError
 from runner.errors import ClusterError
+from runner.podfacts import is_pod_of
 
 QUIET_SECONDS = 1.0     # the watch silent this long: a fresh read shows whether it is current
 STALL_SECONDS = 3.0     # no word from the API this long: the window pauses, then starts again
@@ -121,7 +122,7 @@ class _Read:
     def _run(self, cluster, placement) -> None:
         try:
             pods = cluster.list_pods(placement.namespace, timeout=READ_TIMEOUT)
-            self.pods = [p for p in pods if p["metadata"]["name"].startswith(placement.pod_prefix)]
+            self.pods = [p for p in pods if is_pod_of(p["metadata"]["name"], placement.pod_prefix)]
         except BaseException as problem:  # noqa: BLE001 - handed to the step's thread
             self.problem = problem   # no answer (a ClusterError) is a stall, see refresh
 
