@@ -17,6 +17,7 @@ from runner.session import SessionOptions
 from runner.session.askers import ScriptedAsker
 from runner.session.lab import LabSession
 from runner.cluster import PodTracker
+from runner.results import records
 from runner.session.screen import PlainScreen
 from tests.harness.apiserver import Emulator
 from tests.harness.kubeconfig import write_kubeconfig
@@ -67,13 +68,13 @@ def started_session(root: Path, kubeconfig: Path, screen=None) -> LabSession:
 def test_wait_for_scenarios_2_to_5_after_prewarm(benchmark, harness):
     session = started_session(*harness)
     first, *rest = session.scenarios
-    session.wait_for_symptom(first)  # the learner spends this on scenario 1 anyway
+    session.wait_for_symptom(first, records.entry(session.record, first.id))  # the learner spends this on scenario 1 anyway
 
     def reach_the_rest():
         waits = []
         for scenario in rest:
             started = time.perf_counter()
-            session.wait_for_symptom(scenario)
+            session.wait_for_symptom(scenario, records.entry(session.record, scenario.id))
             waits.append(time.perf_counter() - started)
         return waits
 

@@ -299,9 +299,13 @@ class Verdict:
 
 
 def judge_fix(fixed, guards, container: str, history: list[Observation], now: float,
-              objects: dict[str, dict] | None = None, window: int | None = None) -> Verdict:
+              objects: dict[str, dict] | None = None, window: int | None = None,
+              counted_from: float | None = None) -> Verdict:
     """Judge the newest pod in `history`: matches the fixed state, passes every guard, and has
-    stayed so, Ready and without a restart, for the stability window."""
+    stayed so, Ready and without a restart, for the stability window.
+
+    `counted_from`, when given, is where the window may start at the earliest (after a stall
+    in the evidence, it begins again)."""
     if not history:
         return Verdict("not_fixed", [Mismatch("pod", MISSING, "a running pod")])
     latest = history[-1].pod
@@ -315,6 +319,8 @@ def judge_fix(fixed, guards, container: str, history: list[Observation], now: fl
     if verdict.mismatches or not all(result.ok for result in verdict.guards):
         return verdict
     since = _good_since(fixed, container, history, uid, restarts)
+    if counted_from is not None:
+        since = max(since, counted_from)
     elapsed = now - since
     if elapsed >= window:
         verdict.state = "fixed"

@@ -22,7 +22,7 @@ from runner.catalog import DEFAULT_IMAGE, render_manifests
 from runner.cluster import PodTracker
 from runner.errors import CrashlabError
 from runner.placement import namespace_name, placement_for
-from runner.steps import restart, window
+from runner.steps import fresh, restart, window
 
 STEPS = ("deploy broken", "wait for symptom", "diagnose", "apply solution", "wait for fix",
          "clean up")
@@ -159,10 +159,21 @@ class _Run:
         finally:
             tracker.close()
 
+    def stalls(self):
+        """A step's progress, printed only when the cluster stops answering (once a stall)."""
+        waiting = [False]
+
+        def show(event) -> None:
+            stalled = getattr(event, "note", "") == fresh.WAITING
+            if stalled and not waiting[0]:
+                self.say(f"{self.scenario.id}: {fresh.WAITING}")
+            waiting[0] = stalled
+        return show
+
     def wait_for_symptom(self, tracker):
         symptom = self.scenario.symptom
         seen = steps.run(steps.await_symptom(self.cluster, tracker, self.where, symptom,
-                                             recheck=self.options.recheck))
+                                             recheck=self.options.recheck), self.stalls())
         if not seen.shown:
             subject = f"Pod {self.where.namespace}/{seen.pod['metadata']['name']}" \
                 if seen.pod is not None else "Pod"
@@ -195,7 +206,8 @@ class _Run:
         timeout = float(size) + self.options.fix_grace
         judged = steps.run(steps.await_fix(
             self.cluster, tracker, self.where, self.scenario, replaced, timeout=timeout,
-            stability_window=self.options.stability_window, stop_when_steadily_bad=False))
+            stability_window=self.options.stability_window, stop_when_steadily_bad=False),
+            self.stalls())
         if judged.verdict is not None:
             self.outcome.window = judged.verdict.window_seconds
         if judged.verdict is None or not judged.verdict.fixed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.errors import UsageError
+from runner.errors import ClusterError, UsageError
 
 DEFAULT_LAB = "lab-3"
 DEFAULT_CLUSTER = "crashlab"
@@ -171,6 +171,10 @@ def cmd_run(args, env) -> int:
     except KeyboardInterrupt:
         screen.say(f"Interrupted before the lab started. Resume with: {options.resume_command()}")
         return 130
+    except ClusterError:
+        screen.say(f"The lab did not start; nothing was lost. Once the cluster answers, "
+                   f"resume with: {options.resume_command()}")
+        raise
     try:
         return LabSession(catalog, options, cluster, asker, screen, __version__,
                           env.environ).run()

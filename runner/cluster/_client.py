@@ -217,11 +217,12 @@ class Cluster:
 
     # ------------------------------------------------------------------------ reads
 
-    def list_pods(self, namespace: str | None = None,
-                  label_selector: str | None = None) -> list[dict]:
+    def list_pods(self, namespace: str | None = None, label_selector: str | None = None,
+                  timeout=REQUEST_TIMEOUT) -> list[dict]:
+        """`timeout`: (connect, read) seconds; a short one tells a stalled API from a slow one."""
         path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
         items = self._list(path, f"listing pods in {namespace or 'all namespaces'}",
-                           label_selector=label_selector)
+                           label_selector=label_selector, timeout=timeout)
         return [p for p in items if _kinds.selector_matches(label_selector, p)]
 
     def get_pod(self, namespace: str, name: str) -> dict | None:
@@ -353,9 +354,9 @@ class Cluster:
     # ---------------------------------------------------------------------- helpers
 
     def _list(self, path: str, doing: str, label_selector: str | None = None,
-              field_selector: str | None = None) -> list[dict]:
+              field_selector: str | None = None, timeout=REQUEST_TIMEOUT) -> list[dict]:
         data = self._request("GET", path, doing=doing, query={
-            "labelSelector": label_selector, "fieldSelector": field_selector})
+            "labelSelector": label_selector, "fieldSelector": field_selector}, timeout=timeout)
         return list(data.get("items") or [])
 
     def _get_or_none(self, path: str, doing: str) -> dict | None:

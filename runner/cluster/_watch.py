@@ -53,18 +53,24 @@ class WatchStop:
                 _shutdown(response)
 
 
-def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None):
-    """Yield (event_type, pod) from the initial list, then every change; see module doc."""
+def watch_pods(cluster, namespace, label_selector=None, timeout=None, stop=None,
+               bookmarks=False):
+    """Yield (event_type, pod) from the initial list, then every change; see module doc.
+
+    `bookmarks`: also yield the server's ("BOOKMARK", object with only its resourceVersion):
+    proof that the watch is current while nothing changes (Kubernetes API concepts, "Watch
+    bookmarks")."""
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"pods in {namespace or 'all namespaces'}"
-    return watch_collection(cluster, path, where, label_selector, timeout, stop)
+    return watch_collection(cluster, path, where, label_selector, timeout, stop,
+                            bookmarks=bookmarks)
 
 
 def watch_collection(cluster, path, where, label_selector=None, timeout=None, stop=None,
-                     synced=None):
+                     synced=None, bookmarks=False):
     """Yield (event_type, object) for the collection at `path` (any kind, one namespace or all
     of them), with the same list / resume / relist-on-410 rules as watch_pods. `synced()`, when
-    given, is called once the first list has been yielded."""
+    given, is called once the first list has been yielded; `bookmarks` as in watch_pods."""
     stop = stop or WatchStop()
     deadline = None if timeout is None else time.monotonic() + timeout
     known: dict[str, dict] = {}
@@ -97,7 +103,10 @@ def watch_collection(cluster, path, where, label_selector=None, timeout=None, st
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 failures = quiet_ends = 0
                 delivered = True
-                if kind != "BOOKMARK" and _kinds.selector_matches(label_selector, obj):
+                if kind == "BOOKMARK":
+                    if bookmarks:
+                        yield kind, obj
+                elif _kinds.selector_matches(label_selector, obj):
                     _remember(known, kind, obj)
                     yield kind, obj
                 if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
@@ -198,7 +207,8 @@ class PodWatcher:
     """Follow pods in several namespaces: one watching thread each, feeding one queue.
 
     Iterate for (namespace, event_type, pod), or call next_event(timeout) from a
-    loop that has other work to do. A watch that fails for good is re-raised
+    loop that has other work to do; event_type "BOOKMARK" (no pod, only a resourceVersion)
+    says the watch of that namespace is current. A watch that fails for good is re-raised
     here. Use as a context manager, or call close().
     """
 
@@ -216,7 +226,8 @@ class PodWatcher:
 
     def _follow(self, cluster, namespace, label_selector, timeout, stop):
         try:
-            for kind, pod in watch_pods(cluster, namespace, label_selector, timeout, stop):
+            for kind, pod in watch_pods(cluster, namespace, label_selector, timeout, stop,
+                                        bookmarks=True):
                 self._queue.put((namespace, kind, pod))
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
             self._queue.put(exc)

@@ -332,8 +332,9 @@ def save_results(record: dict, path, key: str | bytes | None = None, *, environ=
     """Validate, sign (with `key`, else $CRASHLAB_GRADING_KEY when set) and write atomically.
 
     The file is written to a temporary file in the same folder, flushed to disk
-    and moved over `path` with os.replace, so readers see the old or the new
-    file, never half of one. Returns the record as written.
+    and moved over `path` with os.replace, then the folder is flushed too, so
+    readers see the old or the new file, never half of one, and a crash (even
+    `kill -9` or a power cut) keeps the last step saved. Returns the record as written.
     """
     problems = schema_problems(record)
     if problems:
@@ -354,7 +355,22 @@ def save_results(record: dict, path, key: str | bytes | None = None, *, environ=
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
     return data
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX: the directory entry lives in the folder)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # some platforms (Windows) cannot open a folder: the rename is all there is
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def read_results_text(text: str, source: str = "<results>"):

@@ -40,6 +40,7 @@ def new_scenario(scenario_id: str, cause: str | None = None,
         "timeToDiagnoseSeconds": None, "timeToFixSeconds": None,
         "quiz": {"cause": {"attempts": []}, "evidence": {"attempts": []}},
         "hintsShown": 0, "evidenceShown": 0, "solutionRevealed": False,
+        "symptom": None, "brokenRestartCount": None, "fixes": [],
         "fixAppliedBy": None, "verification": None,
     }
 
@@ -81,6 +82,25 @@ def diagnosed(item: dict) -> None:
     item["diagnosedAt"] = utc_now()
     item["timeToDiagnoseSeconds"] = _seconds_between(item["startedAt"], item["diagnosedAt"])
     item["status"] = "fixing"
+
+
+def symptom_seen(item: dict, lines, restart_count: int | None) -> None:
+    """The broken pod's evidence, kept from when it was first seen (a resume keeps it)."""
+    if not item.get("symptom"):
+        item["symptom"] = list(lines)
+    if item.get("brokenRestartCount") is None:
+        item["brokenRestartCount"] = restart_count
+
+
+def fix_applied(item: dict, applied_by: str) -> None:
+    """A fix was applied; its verdict follows (`fix_judged`), or stays None if cut short."""
+    item.setdefault("fixes", []).append({"at": utc_now(), "by": applied_by, "verdict": None})
+
+
+def fix_judged(item: dict, fixed: bool) -> None:
+    fixes = item.get("fixes") or []
+    if fixes and fixes[-1]["verdict"] is None:
+        fixes[-1]["verdict"] = "fixed" if fixed else "not fixed"
 
 
 def count(item: dict, what: str) -> None:

@@ -25,8 +25,9 @@ class FixLoop:
                                               self.render(scenario, "broken"))
         self.screen.say(("Your copy of the broken manifest: " if created else
                          "Your manifest (kept as you left it): ") + str(path))
-        self._broken_restarts.setdefault(scenario.id,
-                                         restarts(self.latest_pod(scenario), where.container))
+        if item.get("brokenRestartCount") is None:   # the symptom was not seen this time
+            records.symptom_seen(item, (), restarts(self.latest_pod(scenario), where.container))
+            self.save()
         options = [(askers.APPLY, f"Apply {path.name}"), (askers.HINT, "Show a hint"),
                    (askers.EVIDENCE, "Show the evidence from my pod"),
                    (askers.REVEAL, "Reveal the solution"), (askers.SKIP, "Skip this scenario"),
@@ -41,10 +42,14 @@ class FixLoop:
             if taken is None:
                 continue  # a side action, or a change refused before it reached a pod
             exclude, applied_by = taken
+            records.fix_applied(item, applied_by)   # in the file before the window starts
+            self.save()
             verdict, pod = self.verify(scenario, exclude)
+            records.fix_judged(item, verdict is not None and verdict.fixed)
             if verdict is not None and verdict.fixed:
                 self.verified(scenario, item, verdict, pod, applied_by)
                 return
+            self.save()
             self.not_fixed(scenario, verdict, pod)
             if self.options.yes or (not self.options.patient and
                                     self.tracker.now() - started > self.options.fix_timeout):
@@ -211,10 +216,10 @@ class FixLoop:
         records.verified(item, applied_by, {
             "podUid": verdict.pod_uid, "podName": pod["metadata"]["name"],
             "restartCount": verdict.restarts,
-            "brokenRestartCount": self._broken_restarts.get(scenario.id, 0),
+            "brokenRestartCount": item.get("brokenRestartCount") or 0,
             "windowSeconds": verdict.window_seconds,
             "guards": [result.id for result in verdict.guards],
-            "symptom": self._symptom_lines.get(scenario.id, []),
+            "symptom": item.get("symptom") or [],
         })
         self.save()
         self.screen.say(f"✓ Verified: {pod['metadata']['name']} in {self.namespace(scenario)} "

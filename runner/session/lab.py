@@ -9,6 +9,7 @@ import time
 from runner import steps
 from runner.catalog import render_manifest_text, render_manifests
 from runner.cluster import PodTracker
+from runner.errors import ClusterError
 from runner.lookup import lab_scenarios
 from runner.placement import placement_for
 from runner.podfacts import container_status, restarts
@@ -36,10 +37,8 @@ class LabSession(fixloop.FixLoop):
         self.scenarios = lab_scenarios(catalog, options.lab, options.only)
         self.record: dict | None = None
         self.tracker: PodTracker | None = None
-        self._symptom_lines: dict[str, list[str]] = {}
-        self._broken_restarts: dict[str, int] = {}
-        self._broken_reasons: dict[str, str] = {}
-        self._abilities: dict = {}   # the broken pod's termination reason
+        self._broken_reasons: dict[str, str] = {}   # the broken pod's termination reason
+        self._abilities: dict = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -88,9 +87,17 @@ class LabSession(fixloop.FixLoop):
     # ------------------------------------------------------------------ the run
 
     def run(self) -> int:
-        """The whole lab; returns the exit code. Ctrl-C saves and says how to resume (130)."""
+        """The whole lab; returns the exit code. Ctrl-C saves and says how to resume (130); a
+        lost API saves, says how to resume and raises the ClusterError on (exit 4)."""
         try:
             return self._run()
+        except ClusterError:
+            self.save()
+            self.screen.end_live()
+            self.screen.say()
+            self.screen.say(f"Progress saved to {self.options.results_path}. "
+                            f"Resume with: {self.options.resume_command()}")
+            raise
         except KeyboardInterrupt:
             self.save()
             self.screen.end_live()
@@ -174,7 +181,7 @@ class LabSession(fixloop.FixLoop):
             self.screen.command(command)
         try:
             if item["status"] == "investigating":
-                self.wait_for_symptom(scenario)
+                self.wait_for_symptom(scenario, item)
                 self.investigate(scenario, item)
             self.fix(scenario, item)
         except Skipped:
@@ -188,7 +195,7 @@ class LabSession(fixloop.FixLoop):
         heading = scenario.heading(ids.index(scenario.id) + 1 if scenario.id in ids else None)
         return f"{scenario.sample_title} ({heading})" if self.options.guided else heading
 
-    def wait_for_symptom(self, scenario) -> None:
+    def wait_for_symptom(self, scenario, item) -> None:
         where = self.placement(scenario)
         seen = steps.run(steps.await_symptom(self.cluster, self.tracker, where, scenario.symptom),
                          self.progress(where.container))
@@ -199,12 +206,13 @@ class LabSession(fixloop.FixLoop):
                             "yellow")
             return
         found = self.diagnose(scenario, seen.pod, (seen.events, seen.logs, seen.previous))
-        self._symptom_lines[scenario.id] = list(found.evidence)
         last = ((container_status(seen.pod, where.container) or {}).get("lastState") or {})
         if (last.get("terminated") or {}).get("reason"):
             self._broken_reasons[scenario.id] = last["terminated"]["reason"]
-        # The symptom's summary names the cause: it is shown after the quiz, not here.
         count = restarts(seen.pod, where.container)
+        records.symptom_seen(item, found.evidence, count)   # in the file before the quiz
+        self.save()
+        # The symptom's summary names the cause: it is shown after the quiz, not here.
         self.screen.say(f"{scenario.workload.name} is crash-looping now ({count} "
                         f"restart{'s' if count != 1 else ''} so far). Investigate "
                         "it in another terminal with the commands above, then "

@@ -14,7 +14,7 @@ from runner.expect import check_symptom, judge_fix, match
 from runner.podfacts import past_creation
 from runner.results import now_iso
 from runner.session.interrupt import deferred
-from runner.steps import restart, window
+from runner.steps import fresh, restart, window
 from runner.steps.events import Applied, Deployed, FixJudged, SymptomSeen, Watching
 
 RECHECK_SECONDS = 1.0          # re-read events/logs and re-judge at least this often
@@ -88,9 +88,11 @@ def _logs(cluster, placement, pod: str, previous: bool) -> str | None:
 
 def await_symptom(cluster, tracker, placement, symptom, recheck: float = RECHECK_SECONDS):
     """Follow the newest pod until it shows the scenario's symptom or `symptom.within_seconds`
-    pass; returns SymptomSeen (on timeout `shown` is False, with the last mismatches)."""
+    pass; returns SymptomSeen (on timeout `shown` is False, with the last mismatches). The
+    symptom is confirmed on a fresh read of the pods before it counts."""
     started = tracker.now()
     deadline = started + symptom.within_seconds
+    evidence = fresh.Evidence(cluster, tracker, placement)
     last, pod, seen = ["pod: got <missing>, want a pod of the workload"], None, -1
     while True:
         pod = tracker.newest(placement.namespace, placement.pod_prefix)
@@ -103,13 +105,26 @@ def await_symptom(cluster, tracker, placement, symptom, recheck: float = RECHECK
                 events, logs, previous = read_pod(cluster, placement, pod)
                 found = check_symptom(symptom, pod, events, (logs or "") + (previous or ""))
                 if not found:
-                    return SymptomSeen(True, pod, events, logs, previous, [],
-                                       tracker.now() - started)
+                    confirmed = _fresh_symptom(evidence, tracker, placement, symptom, events,
+                                               (logs or "") + (previous or ""))
+                    if confirmed is not None:
+                        return SymptomSeen(True, confirmed, events, logs, previous, [],
+                                           tracker.now() - started)
+                    yield Watching(pod, fresh.WAITING if evidence.stalled else "")
                 last = [str(m) for m in found]
         remaining = deadline - tracker.now()
         if remaining <= 0:
             return SymptomSeen(False, pod, [], None, None, last, tracker.now() - started)
         seen = tracker.wait(seen, min(recheck, remaining))
+
+
+def _fresh_symptom(evidence, tracker, placement, symptom, events, logs):
+    """The newest pod from a fresh read when it still shows the symptom, else None."""
+    if not evidence.read():
+        evidence.refresh()
+        return None
+    pod = tracker.newest(placement.namespace, placement.pod_prefix)
+    return pod if pod is not None and not check_symptom(symptom, pod, events, logs) else None
 
 
 # ---------------------------------------------------------------------------- apply fix
@@ -164,38 +179,80 @@ def await_fix(cluster, tracker, placement, scenario, exclude=frozenset(), *,
               stop_when_steadily_bad: bool = True):
     """Follow the workload's newest pod (leaving out `exclude`) until judge_fix says fixed.
 
+    The window counts only time with fresh evidence (runner.steps.fresh): it is judged only
+    while the evidence is current (never more than a stall's length old); while the API does
+    not answer the step yields fresh.WAITING and the window starts again once it does; a
+    "fixed" verdict holds only if one fresh read of the pods then shows the same run.
     Ends without a fix after `timeout` seconds, or (`stop_when_steadily_bad`) once a pod
     that got past creation has stayed not fixed for a whole window. Returns FixJudged.
     """
     objects = read_guard_objects(cluster, placement, scenario.guards)
     steady = window.Steadiness()
+    evidence = fresh.Evidence(cluster, tracker, placement)
     started = tracker.now()
     give_up = started + timeout
     seen, verdict, pod = -1, None, None
+
+    def judge(candidate):
+        size = window.window_for(candidate, placement.container,
+                                 scenario.fixed.min_stable_seconds, stability_window)
+        return judge_fix(scenario.fixed, scenario.guards, placement.container,
+                         tracker.history(candidate["metadata"]["uid"]), tracker.now(), objects,
+                         size, counted_from=evidence.current_since)
+
     while True:
-        pod = tracker.newest(placement.namespace, placement.pod_prefix, exclude)
         now = tracker.now()
-        if pod is None:
-            yield Watching(None, "waiting for the new pod ...")
+        if not evidence.refresh():
+            steady.settling()
+            yield Watching(tracker.newest(placement.namespace, placement.pod_prefix, exclude),
+                           fresh.WAITING)
         else:
-            size = window.window_for(pod, placement.container, scenario.fixed.min_stable_seconds,
-                                     stability_window)
-            verdict = judge_fix(scenario.fixed, scenario.guards, placement.container,
-                                tracker.history(pod["metadata"]["uid"]), now, objects, size)
-            if verdict.fixed:
-                return FixJudged(verdict, pod, now - started, False)
-            if verdict.state == "settling":
-                steady.settling()
-                yield Watching(pod, f"looks fixed: staying healthy for "
-                                    f"{verdict.remaining_seconds:.0f}s more "
-                                    f"(window {verdict.window_seconds}s)")
+            pod = tracker.newest(placement.namespace, placement.pod_prefix, exclude)
+            if pod is None:
+                yield Watching(None, "waiting for the new pod ...")
             else:
-                yield Watching(pod, "not fixed yet")
-                if stop_when_steadily_bad and past_creation(pod, placement.container) and \
-                        steady.steadily_bad(now, verdict.window_seconds):
-                    return FixJudged(verdict, pod, now - started, False)
+                verdict = judge(pod)
+                if verdict.fixed:
+                    confirmed = _confirm(evidence, tracker, placement, exclude, pod, judge)
+                    if confirmed is not None:
+                        return FixJudged(confirmed[0], confirmed[1], tracker.now() - started,
+                                         False)
+                    yield Watching(pod, fresh.WAITING if evidence.stalled
+                                   else "looks fixed: checking it once more")
+                elif verdict.state == "settling":
+                    steady.settling()
+                    yield Watching(pod, f"looks fixed: staying healthy for "
+                                        f"{verdict.remaining_seconds:.0f}s more "
+                                        f"(window {verdict.window_seconds}s)")
+                else:
+                    yield Watching(pod, "not fixed yet")
+                    if stop_when_steadily_bad and past_creation(pod, placement.container) and \
+                            steady.steadily_bad(now, verdict.window_seconds):
+                        still = _still_bad(evidence, tracker, placement, exclude, judge)
+                        if still is not None:
+                            return FixJudged(still[0], still[1], now - started, False)
         if now > give_up:
             return FixJudged(verdict, pod, now - started, True)
         wait = 0.5 if verdict is None or verdict.state != "settling" \
             else min(RECHECK_SECONDS, max(0.05, verdict.remaining_seconds))
         seen = tracker.wait(seen, min(wait, max(0.05, give_up - now)))
+
+
+def _still_bad(evidence, tracker, placement, exclude, judge):
+    """(verdict, pod) when one fresh read shows the newest pod still not fixed, else None."""
+    if not evidence.read():
+        return None
+    pod = tracker.newest(placement.namespace, placement.pod_prefix, exclude)
+    verdict = judge(pod) if pod is not None else None
+    return (verdict, pod) if verdict is not None and verdict.state == "not_fixed" else None
+
+
+def _confirm(evidence, tracker, placement, exclude, judged: dict, judge):
+    """(verdict, pod) when one fresh read shows the judged run still fixed, else None."""
+    if not evidence.read():
+        return None
+    pod = tracker.newest(placement.namespace, placement.pod_prefix, exclude)
+    if not window.same_run(judged, pod, placement.container):
+        return None
+    verdict = judge(pod)
+    return (verdict, pod) if verdict.fixed else None

@@ -4,6 +4,7 @@ when a fix that keeps failing has been watched long enough. Pure."""
 from __future__ import annotations
 
 from runner.expect import stability_window
+from runner.podfacts import container_status
 
 
 def window_for(pod: dict, container: str, floor: int, override: int | float | None) -> int:
@@ -31,3 +32,14 @@ class Steadiness:
     def steadily_bad(self, now: float, window: float) -> bool:
         self._bad_since = now if self._bad_since is None else self._bad_since
         return now - self._bad_since >= max(window, 1)
+
+
+def same_run(judged: dict, fresh: dict | None, container: str) -> bool:
+    """Whether a fresh read shows the very run a verdict judged: the same pod, the same
+    restart count and container ID, still Ready."""
+    if fresh is None or (fresh.get("metadata") or {}).get("uid") != \
+            (judged.get("metadata") or {}).get("uid"):
+        return False
+    before, now = container_status(judged, container) or {}, container_status(fresh, container) or {}
+    return (now.get("ready") is True and now.get("restartCount") == before.get("restartCount")
+            and now.get("containerID") == before.get("containerID"))

@@ -109,6 +109,9 @@ class Emulator:
         self.closing = False
         self.rbac = Rbac()  # ServiceAccount tokens from TokenRequest are held to their Roles
         self._pause = _Pause()
+        # Seconds between BOOKMARK events on a quiet watch that asked for them
+        # (allowWatchBookmarks); None: none, as the API server may send none at all.
+        self.bookmark_seconds: float | None = None
 
     # ------------------------------------------------------------- test knobs
 
@@ -293,11 +296,14 @@ class _Handler(BaseHTTPRequestHandler):
             return None
 
     def _send(self, code: int, content_type: str, data: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True   # the client gave up on a request held by pause()
 
     def _send_json(self, code: int, obj) -> None:
         self._send(code, "application/json", json.dumps(obj).encode())
@@ -483,6 +489,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write_events([("ADDED", o) for o in items])
             else:
                 version = int(since)
+            bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
+            quiet_since = time.monotonic()
             while not emu.closing and (time.monotonic() < deadline or emu.paused):
                 if emu.paused:  # a stalled server: nothing is sent, the connection stays
                     emu._pause.answering.wait(0.05)
@@ -506,8 +514,13 @@ class _Handler(BaseHTTPRequestHandler):
                         store.changed.wait(max(0.0, min(0.2, deadline - time.monotonic())))
                         if self._client_gone():
                             return
+                        if bookmarks and emu.bookmark_seconds is not None and \
+                                time.monotonic() - quiet_since >= emu.bookmark_seconds:
+                            self._write_events([("BOOKMARK", _bookmark(plural, version))])
+                            quiet_since = time.monotonic()
                         continue
                 version = changes[-1][0]
+                quiet_since = time.monotonic()
                 self._write_events([(t, o) for _, t, o in changes if wanted(o)])
             self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError, OSError):
@@ -534,6 +547,14 @@ class _Handler(BaseHTTPRequestHandler):
             line = json.dumps({"type": kind, "object": obj}).encode() + b"\n"
             self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
         self.wfile.flush()
+
+
+def _bookmark(plural: str, version: int) -> dict:
+    """A BOOKMARK's object: the watched kind with only metadata.resourceVersion set
+    (kubernetes/website content/en/docs/reference/using-api/api-concepts.md, "Watch bookmarks")."""
+    api_version, kind, _ = RESOURCES[plural]
+    return {"apiVersion": api_version, "kind": kind,
+            "metadata": {"resourceVersion": str(version)}}
 
 
 def _now() -> str:

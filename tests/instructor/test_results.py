@@ -160,3 +160,20 @@ def test_junit_export():
     assert ada["invalid-app-config"].find("failure").get("type") == "pending"
     assert suites[1].find("testcase/failure").get("type") == "invalid"
     assert root.get("tests") == "7" and root.get("failures") == "4" and root.get("skipped") == "1"
+
+
+def test_save_flushes_the_file_and_then_its_folder(tmp_path, monkeypatch):
+    """temp file + fsync + rename + fsync of the folder: a kill -9 or power cut keeps the
+    last step (the rename is durable only once the directory entry is on disk)."""
+    import stat
+
+    from runner.results import records
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(stat.S_ISDIR(os.fstat(fd).st_mode)),
+                                                 real_fsync(fd)))
+    path = tmp_path / "results" / "lab-3-ada.json"
+    results.save_results(records.new_record("lab-3", "ada", ["oom-killed"]), path)
+    assert synced == [False, True]          # the temp file, then the folder after the rename
+    assert [p.name for p in path.parent.iterdir()] == ["lab-3-ada.json"]   # no temp file left

@@ -93,3 +93,34 @@ def test_where_to_look_counts_as_a_hint_but_keeps_the_hint_order():
     records.count(item, "hintsShown")
     assert item["hintsShown"] == 2 and item["whereToLookShown"] == 1
     assert records.hints_given(item) == 1
+
+
+def test_the_symptom_and_fixes_are_kept_as_they_happen():
+    record = _record()
+    item = records.entry(record, "oom-killed")
+    assert (item["symptom"], item["brokenRestartCount"], item["fixes"]) == (None, None, [])
+    records.symptom_seen(item, ["lastState.terminated.reason = OOMKilled"], 3)
+    records.symptom_seen(item, ["something later"], 7)   # a resumed run: the first sighting stays
+    assert item["symptom"] == ["lastState.terminated.reason = OOMKilled"]
+    assert item["brokenRestartCount"] == 3
+    records.fix_applied(item, "workspace")
+    records.fix_judged(item, False)
+    records.fix_applied(item, "solution")
+    assert [(f["by"], f["verdict"]) for f in item["fixes"]] == [("workspace", "not fixed"),
+                                                                 ("solution", None)]
+    records.fix_judged(item, True)
+    assert item["fixes"][-1]["verdict"] == "fixed"
+    assert schema_problems(record) == []
+    item["fixes"][0]["by"] = "magic"
+    item["brokenRestartCount"] = -1
+    assert schema_problems(record) == [
+        "scenarios[0].brokenRestartCount: -1 is less than 0",
+        "scenarios[0].fixes[0].by: 'magic' is not one of workspace, kubectl, solution"]
+
+
+def test_a_record_written_before_these_fields_still_loads():
+    record = _record()
+    for item in record["scenarios"]:
+        for key in ("symptom", "brokenRestartCount", "fixes"):
+            del item[key]
+    assert schema_problems(record) == []

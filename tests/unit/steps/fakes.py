@@ -57,6 +57,12 @@ class FakeCluster:
         self.restarts.append((namespace, kind, name))
         self.objects[(kind, name)]["metadata"]["generation"] += 1
 
+    def list_pods(self, namespace=None, label_selector=None, timeout=None):
+        """A fresh read: what `pods()` (given as an override, e.g. a tracker's) shows now."""
+        self.calls["list_pods"] += 1
+        pods = getattr(self, "_pods", None)
+        return copy.deepcopy(pods(namespace) if pods else [])
+
     def list_pod_events(self, namespace, pod):
         self.calls["list_pod_events"] += 1
         return []
@@ -107,6 +113,15 @@ class ScriptedTracker:
 
         return newest_pod([p for p in self.pods(namespace, prefix)
                            if p["metadata"]["uid"] not in exclude])
+
+    def heard(self, namespace):
+        return self.clock   # a scripted watch is always current
+
+    def observe(self, namespace, prefix, pods):
+        for pod in pods:
+            if self.latest.get(pod["metadata"]["uid"]) != pod:
+                self.latest[pod["metadata"]["uid"]] = pod
+                self.seen.append(Observation(self.clock, pod))
 
     def history(self, uid):
         return [o for o in self.seen if o.pod["metadata"]["uid"] == uid]

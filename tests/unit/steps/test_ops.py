@@ -44,7 +44,7 @@ def test_await_symptom_reads_events_and_logs_only_once_the_pod_part_shows():
     before = _pod(oom_pod, restarts=0)
     before["status"]["containerStatuses"][0]["lastState"] = {}
     tracker = ScriptedTracker([(0, before), (3, _pod(oom_pod, restarts=1))])
-    cluster = FakeCluster()
+    cluster = FakeCluster(pods=tracker.pods)
     seen = steps.run(steps.await_symptom(cluster, tracker, PLACEMENT, SCENARIO.symptom))
     assert seen.shown and seen.pod["metadata"]["uid"] == "uid-1" and seen.logs
     assert seen.seconds == 3
@@ -82,8 +82,8 @@ def test_apply_fix_without_a_change_neither_restarts_nor_replaces_pods():
 def test_await_fix_waits_out_the_window_then_says_fixed():
     tracker = ScriptedTracker([(0, _pod(running_pod)), (1, _pod(running_pod))])
     events = []
-    judged = steps.run(steps.await_fix(FakeCluster(), tracker, PLACEMENT, SCENARIO, {"uid-1"},
-                                       timeout=60), events.append)
+    judged = steps.run(steps.await_fix(FakeCluster(pods=tracker.pods), tracker, PLACEMENT,
+                                       SCENARIO, {"uid-1"}, timeout=60), events.append)
     assert judged.verdict.fixed and not judged.timed_out
     assert judged.seconds >= SCENARIO.fixed.min_stable_seconds   # the window, from the floor
     assert any("looks fixed" in e.note for e in events)
@@ -91,7 +91,8 @@ def test_await_fix_waits_out_the_window_then_says_fixed():
 
 def test_await_fix_stops_once_a_pod_stays_broken_for_a_window_or_times_out():
     broken = _pod(oom_pod)
-    judged = steps.run(steps.await_fix(FakeCluster(), ScriptedTracker([(0, broken)]), PLACEMENT,
+    tracker = ScriptedTracker([(0, broken)])
+    judged = steps.run(steps.await_fix(FakeCluster(pods=tracker.pods), tracker, PLACEMENT,
                                        SCENARIO, timeout=60, stability_window=2))
     assert not judged.verdict.fixed and not judged.timed_out and judged.seconds < 60
     patient = steps.run(steps.await_fix(FakeCluster(), ScriptedTracker([(0, broken)]), PLACEMENT,
