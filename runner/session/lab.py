@@ -37,6 +37,7 @@ class LabSession(fixloop.FixLoop):
         self.scenarios = lab_scenarios(catalog, options.lab, options.only)
         self.record: dict | None = None
         self.tracker: PodTracker | None = None
+        self.publisher = None
         self._broken_reasons: dict[str, str] = {}   # the broken pod's termination reason
         self._abilities: dict = {}
 
@@ -53,6 +54,8 @@ class LabSession(fixloop.FixLoop):
         if self.record is not None:
             save_results(records.touch(self.record), self.options.results_path,
                          environ=self.environ)
+            if self.publisher is not None:   # a workshop namespace: the class view reads it
+                self.publisher.publish(self.record)
 
     def render(self, scenario, variant: str) -> str:
         return render_manifest_text(scenario, variant, **self.placement(scenario).render_args())
@@ -116,6 +119,10 @@ class LabSession(fixloop.FixLoop):
             self.screen.close()
 
     def _run(self) -> int:
+        from runner import progress
+
+        self.publisher = progress.publisher_for(self.cluster, self.lab, self.options.participant,
+                                                environ=self.environ, say=self.screen.say)
         self.load_record()
         todo = [s for s in self.scenarios
                 if not records.is_final(records.entry(self.record, s.id))]

@@ -58,3 +58,31 @@ def test_a_participant_cleans_their_namespaces_without_namespace_rights(k8s_api,
     assert not store.list("configmaps", "crashlab-ada-invalid-app-config", "app.kubernetes.io/managed-by")[0]
     assert store.exists("namespaces", "", "crashlab-ada-report-builder")  # the instructor's to delete
     assert store.exists("namespaces", "", "crashlab-bob-report-builder")
+
+
+def test_the_session_publishes_its_record_to_the_participants_namespace(k8s_api, kubelet, tmp_path,
+                                                                       monkeypatch):
+    from runner import placement, progress
+    from runner.catalog import load_catalog
+
+    names = tmp_path / "class.txt"
+    names.write_text("ada\n")
+    out = tmp_path / "kubeconfigs"
+    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
+                   environ=k8s_api.environ).code == 0
+    monkeypatch.chdir(tmp_path)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(ANSWERS))
+    result = run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada",
+                     "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
+                     "--only", "oom-killed",
+                     environ={"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"})
+    assert result.code == 0, result.stderr[-2000:]
+    lab = load_catalog(manifests=False).labs["lab-3"]
+    home = placement.namespace_name("ada", lab.slug(lab.scenario_ids[0]))
+    stored = k8s_api.emulator.store.get("configmaps", home, progress.configmap_name("lab-3"))
+    shared = json.loads(stored["data"][progress.DATA_KEY])
+    local = json.loads((tmp_path / "results" / "lab-3-ada.json").read_text())
+    assert shared["participant"] == "ada"
+    assert [e["status"] for e in shared["scenarios"]] == [e["status"] for e in local["scenarios"]]
+    assert "could not" not in result.stdout  # the write was allowed: nothing said about it
