@@ -77,11 +77,13 @@ class LabSession(fixloop.FixLoop):
         where = self.placement(scenario)
         return self.tracker.newest(where.namespace, where.pod_prefix)
 
-    def progress(self, container: str):
-        """The one live view of a waiting step: the pod's line and why the step waits on."""
+    def progress(self, container: str, reasons: bool = True):
+        """The one live view of a waiting step: the pod's line and why the step waits on
+        (without the pod's reasons and exit codes before the quiz)."""
         def show(event) -> None:
             if isinstance(event, steps.Watching):
-                lines = [pod_line(event.pod, container)] if event.pod is not None else []
+                lines = ([pod_line(event.pod, container, reasons=reasons)]
+                         if event.pod is not None else [])
                 lines += [event.note] if event.note else []
                 if lines:
                     self.screen.live(lines)
@@ -205,7 +207,7 @@ class LabSession(fixloop.FixLoop):
     def wait_for_symptom(self, scenario, item) -> None:
         where = self.placement(scenario)
         seen = steps.run(steps.await_symptom(self.cluster, self.tracker, where, scenario.symptom),
-                         self.progress(where.container))
+                         self.progress(where.container, reasons=False))
         self.screen.end_live()
         if not seen.shown:
             self.screen.say(f"The symptom has not shown within {scenario.symptom.within_seconds}s "

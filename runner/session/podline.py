@@ -29,13 +29,20 @@ def next_retry_seconds(status: dict, now: datetime.datetime) -> float | None:
     return max(0.0, (finished - now).total_seconds() + delay)
 
 
-def pod_line(pod: dict, container: str, now: datetime.datetime | None = None) -> str:
+def pod_line(pod: dict, container: str, now: datetime.datetime | None = None,
+             reasons: bool = True) -> str:
+    """One line for a pod. `reasons=False` (before the quiz) leaves out the termination and
+    waiting reasons and exit codes: finding them (kubectl describe) is the learner's work."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     meta, status = pod.get("metadata") or {}, pod.get("status") or {}
     cstatus = container_status(pod, container) or {}
     state = cstatus.get("state") or {}
     parts = [f"{meta.get('name', '?')}", status.get("phase") or "Pending"]
-    if state.get("waiting"):
+    if not reasons:
+        parts.append("waiting" if state.get("waiting") else "exited" if state.get("terminated")
+                     else ("running, ready" if cstatus.get("ready") else "running, not ready")
+                     if state.get("running") else "starting")
+    elif state.get("waiting"):
         parts.append(state["waiting"].get("reason") or "Waiting")
     elif state.get("terminated"):
         term = state["terminated"]
@@ -43,7 +50,7 @@ def pod_line(pod: dict, container: str, now: datetime.datetime | None = None) ->
     elif state.get("running"):
         parts.append("Running, ready" if cstatus.get("ready") else "Running, not ready")
     last = (cstatus.get("lastState") or {}).get("terminated")
-    if last:
+    if last and reasons:
         parts.append(f"last: {last.get('reason')} exit {last.get('exitCode')}")
     parts.append(f"restarts {cstatus.get('restartCount', 0)}")
     retry = next_retry_seconds(cstatus, now)

@@ -27,3 +27,14 @@ def test_pod_line_for_each_state():
     assert "ContainerCreating" in pod_line(creating_pod(), "app", NOW)
     terminating = with_(running_pod(), deletionTimestamp="2026-11-25T10:06:00Z")
     assert pod_line(terminating, "app", NOW).endswith("terminating")
+
+
+def test_before_the_quiz_the_line_leaves_reasons_and_exit_codes_to_the_learner():
+    pod = {"metadata": {"name": "web-1"}, "status": {"phase": "Running", "containerStatuses": [{
+        "name": "app", "restartCount": 3, "ready": False,
+        "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+        "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}}
+    line = pod_line(pod, "app", reasons=False)
+    assert "OOMKilled" not in line and "137" not in line and "CrashLoopBackOff" not in line
+    assert line.startswith("web-1  Running  waiting") and "restarts 3" in line
+    assert "last: OOMKilled exit 137" in pod_line(pod, "app")
