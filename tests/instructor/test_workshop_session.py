@@ -65,18 +65,7 @@ def test_the_session_publishes_its_record_to_the_participants_namespace(k8s_api,
     from runner import placement, progress
     from runner.catalog import load_catalog
 
-    names = tmp_path / "class.txt"
-    names.write_text("ada\n")
-    out = tmp_path / "kubeconfigs"
-    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                   environ=k8s_api.environ).code == 0
-    monkeypatch.chdir(tmp_path)
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(ANSWERS))
-    result = run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada",
-                     "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
-                     "--only", "oom-killed",
-                     environ={"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"})
+    result = _run_prepared(k8s_api, tmp_path, monkeypatch)
     assert result.code == 0, result.stderr[-2000:]
     lab = load_catalog(manifests=False).labs["lab-3"]
     home = placement.namespace_name("ada", lab.slug(lab.scenario_ids[0]))
@@ -86,3 +75,19 @@ def test_the_session_publishes_its_record_to_the_participants_namespace(k8s_api,
     assert shared["participant"] == "ada"
     assert [e["status"] for e in shared["scenarios"]] == [e["status"] for e in local["scenarios"]]
     assert "could not" not in result.stdout  # the write was allowed: nothing said about it
+
+
+def _run_prepared(k8s_api, tmp_path, monkeypatch):
+    """`workshop prepare` for ada, then ada's unattended run of oom-killed with her kubeconfig."""
+    names = tmp_path / "class.txt"
+    names.write_text("ada\n")
+    out = tmp_path / "kubeconfigs"
+    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
+                   environ=k8s_api.environ).code == 0
+    monkeypatch.chdir(tmp_path)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(ANSWERS))
+    return run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada",
+                   "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
+                   "--only", "oom-killed",
+                   environ={"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"})
