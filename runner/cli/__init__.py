@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except KeyboardInterrupt:
         env.err("crashlab: interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `crashlab diagnose -o json | head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except CrashlabError as problem:
         if env.debug:
             raise

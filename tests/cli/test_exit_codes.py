@@ -161,3 +161,18 @@ def test_the_readme_states_these_codes():
                                         "missing on this machine, 4 cluster unreachable, 130 "
                                         "interrupted")
     assert (EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_CLUSTER) == (1, 2, 4)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    # `crashlab diagnose -o json | head`: the reader goes away before crashlab writes.
+    import subprocess
+    import sys
+
+    paste = tmp_path / "describe.txt"
+    paste.write_text("Last State:     Terminated\n  Reason:       OOMKilled\n  Exit Code:    137\n")
+    child = subprocess.Popen([sys.executable, "-m", "runner.cli", "diagnose", "-f", str(paste),
+                              "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    _, stderr = child.communicate(timeout=60)
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr, stderr.decode()
+    assert child.returncode == 0
