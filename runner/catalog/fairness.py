@@ -29,10 +29,10 @@ _FIELD = re.compile(r"\b(" + "|".join(re.escape(f) for f in FIELDS) + r")\b")
 _EXIT_CODE = re.compile(r"\b(exit code|exitCode):? \d+\b", re.I)
 _QUOTED = re.compile(r'"[^"]{3,}"')
 
-# Labs whose questions are not rewritten yet (lab-3-plus arrived after the rewrite of lab-3):
-# their choices are not checked at load; tests/unit/test_fairness.py holds a strict xfail for
-# each, which fails as soon as the lab passes, so that this entry gets removed.
-PENDING_LABS = ("lab-3-plus",)
+# Labs whose questions are not rewritten yet: their choices are not checked at load. Give each
+# a strict xfail in tests/unit/test_fairness.py, which fails as soon as the lab passes, so that
+# its entry here gets removed. None is pending now.
+PENDING_LABS: tuple[str, ...] = ()
 
 LONGEST_SHARE = 1 / 3  # the right choice may be the longest in at most this share of a lab's questions
 

@@ -88,10 +88,8 @@ def test_a_vague_choice_fails_validation_with_its_path(tmp_path):
                for problem in raised.value.problems)
 
 
-@pytest.mark.xfail(strict=True, reason="lab-3-plus's choices are not rewritten yet (it is in "
-                   "runner.catalog.fairness.PENDING_LABS); when this passes, remove it from there")
 @pytest.mark.parametrize("lab_id", ["lab-3-plus"])
-def test_the_pending_labs_are_fair_too(lab_id):
+def test_the_other_labs_are_fair_too(lab_id):
     scenarios = CATALOG.lab_scenarios(lab_id)
     assert all(choice_problems(scenario) == [] for scenario in scenarios)
     assert longest_problems(scenarios) == []
