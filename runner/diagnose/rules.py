@@ -223,28 +223,24 @@ def rule_oom_reason(facts: Facts) -> Finding | None:
     return None
 
 
-def rule_startup_probe(facts: Facts) -> Finding | None:
-    kills = facts.matching(ev.is_startup_kill)
-    failures = facts.matching(ev.is_startup_failure)
+def _probe_kill(facts: Facts, cause: str, is_kill, is_failure) -> Finding | None:
+    """A probe's Unhealthy failures and its Killing event, with the termination they caused."""
+    kills, failures = facts.matching(is_kill), facts.matching(is_failure)
     if not kills and not failures:
         return None
     lines = _event_lines(failures, 2) + _event_lines(kills, 1)
     for where, term in facts.terminations()[:1]:
         lines = _termination_lines(facts, where, term) + lines
     strong = kills or facts.restarted
-    return Finding("startup_probe", "high" if strong else "medium", tuple(lines))
+    return Finding(cause, "high" if strong else "medium", tuple(lines))
+
+
+def rule_startup_probe(facts: Facts) -> Finding | None:
+    return _probe_kill(facts, "startup_probe", ev.is_startup_kill, ev.is_startup_failure)
 
 
 def rule_liveness(facts: Facts) -> Finding | None:
-    kills = facts.matching(ev.is_liveness_kill)
-    failures = facts.matching(ev.is_liveness_failure)
-    if not kills and not failures:
-        return None
-    lines = _event_lines(failures, 2) + _event_lines(kills, 1)
-    for where, term in facts.terminations()[:1]:
-        lines = _termination_lines(facts, where, term) + lines
-    strong = kills or facts.restarted
-    return Finding("liveness_probe", "high" if strong else "medium", tuple(lines))
+    return _probe_kill(facts, "liveness_probe", ev.is_liveness_kill, ev.is_liveness_failure)
 
 
 def rule_exits_zero(facts: Facts) -> Finding | None:
