@@ -42,7 +42,8 @@ def _seed(args, results_path) -> str:
 def cmd_mystery(args, env) -> int:
     from runner import __version__, mystery
     from runner.catalog import load_catalog
-    from runner.cli.run_cmds import _asker, _connect, _options, _screen, participant_of
+    from runner.cli.run_cmds import (_asker, _connect_or_resume, _options, _screen,
+                                      participant_of)
     from runner.session.mystery import MysterySession
 
     catalog = load_catalog()
@@ -56,10 +57,8 @@ def cmd_mystery(args, env) -> int:
                       f"--participant {participant}")
     asker = _asker(args, env, round_catalog.lab_scenarios(mystery.LAB_ID))
     screen = _screen(env)
-    try:
-        cluster = _connect(args, env, screen, options, prepare_kind=True)
-    except KeyboardInterrupt:
-        screen.say(f"Interrupted before the round started. Resume with: {options.resume}")
+    cluster = _connect_or_resume(args, env, screen, options, options.resume, "round")
+    if cluster is None:
         return 130
     try:
         return MysterySession(round_catalog, options, cluster, asker, screen, __version__,

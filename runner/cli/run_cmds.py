@@ -166,20 +166,28 @@ def cmd_run(args, env) -> int:
         raise UsageError("--fix-timeout must be more than 0 seconds")
     options = _options(args, participant, args.lab)
     screen = _screen(env)
-    try:
-        cluster = _connect(args, env, screen, options, prepare_kind=True)
-    except KeyboardInterrupt:
-        screen.say(f"Interrupted before the lab started. Resume with: {options.resume_command()}")
+    cluster = _connect_or_resume(args, env, screen, options, options.resume_command(), "lab")
+    if cluster is None:
         return 130
-    except ClusterError:
-        screen.say(f"The lab did not start; nothing was lost. Once the cluster answers, "
-                   f"resume with: {options.resume_command()}")
-        raise
     try:
         return LabSession(catalog, options, cluster, asker, screen, __version__,
                           env.environ).run()
     finally:
         cluster.close()
+
+
+def _connect_or_resume(args, env, screen, options, resume: str, what: str):
+    """Connect for a run; before it starts, Ctrl-C (None: exit 130) and a cluster that does
+    not answer (raised on: exit 4) both say the exact command that resumes."""
+    try:
+        return _connect(args, env, screen, options, prepare_kind=True)
+    except KeyboardInterrupt:
+        screen.say(f"Interrupted before the {what} started. Resume with: {resume}")
+        return None
+    except ClusterError:
+        screen.say(f"The {what} did not start; nothing was lost. Once the cluster answers, "
+                   f"resume with: {resume}")
+        raise
 
 
 def cmd_reset(args, env) -> int:

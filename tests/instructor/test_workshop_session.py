@@ -10,19 +10,7 @@ ANSWERS = {"oom-killed": {"cause": "oom_killed", "evidence": "oomkilled-137"}}
 
 
 def test_the_lab_runs_with_a_participant_kubeconfig(k8s_api, kubelet, tmp_path, monkeypatch):
-    names = tmp_path / "class.txt"
-    names.write_text("ada\n")
-    out = tmp_path / "kubeconfigs"
-    prepared = run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                       environ=k8s_api.environ)
-    assert prepared.code == 0, prepared.stderr
-    monkeypatch.chdir(tmp_path)
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(ANSWERS))
-    result = run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada",
-                     "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
-                     "--only", "oom-killed",
-                     environ={"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"})
+    result = _run_prepared(k8s_api, tmp_path, monkeypatch)
     denied = [f"{who}: {a.verb} {a.full_resource} {a.namespace or '(cluster)'}"
               for who, a in k8s_api.emulator.rbac.denied]
     assert result.code == 0, (result.stderr[-2000:], denied)
