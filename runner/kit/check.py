@@ -10,13 +10,13 @@ from pathlib import Path
 
 from runner.errors import CrashlabError
 from runner.kind.images import LAB_IMAGE
-from runner.kit import files
-from runner.kit.manifest import check_listed, check_pins, check_wheels, current_pins, wheel_tag
+from runner.kit import files, wheels
+from runner.kit.manifest import check_listed, check_pins, check_wheels, current_pins
 
 
 def main(argv: list[str]) -> int:
     """--wheels: also check that the kit's wheels fit this Python (make installs from them)."""
-    wheels = "--wheels" in argv
+    with_wheels = "--wheels" in argv
     argv = [arg for arg in argv if arg != "--wheels"]
     if len(argv) != 1:
         print("usage: python -m runner.kit.check [--wheels] KIT_DIR", file=sys.stderr)
@@ -26,9 +26,9 @@ def main(argv: list[str]) -> int:
         manifest = files.read_manifest(folder)
         check_pins(manifest, current_pins(LAB_IMAGE))
         check_listed(manifest)
+        if with_wheels:  # before hashing every byte: a wrong Python is known at once
+            check_wheels(manifest, wheels.this_target(), wheels.describe_here())
         files.verify(folder, manifest)
-        if wheels:
-            check_wheels(manifest, wheel_tag())
     except CrashlabError as problem:
         print(f"crashlab: error: {problem}", file=sys.stderr)
         return problem.exit_code

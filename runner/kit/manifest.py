@@ -4,22 +4,27 @@ A kit is one folder: `manifest.json`, the node and lab images as `docker save`
 archives, kind and kubectl for each platform laid out like their download hosts
 (so `runner.kind.fetch` installs them from `file://` URLs with the same checks),
 the project's source as a git bundle, the Python packages `make setup` installs (as
-wheels for the instructor's Python and platform), and a README. Every file is listed with its
+wheels for every CPython and platform of runner.kit.wheels, or the ones asked for), and a
+README. Every file is listed with its
 size and SHA-256; nothing is loaded before all of them match.
 """
 
 import json
-import sys
-import sysconfig
+import re
 from dataclasses import dataclass
 
 from runner.errors import InputError
 from runner.kind import versions
+from runner.kit.wheels import PYTHONS, Target, parse_key
 
-FORMAT = "crashlab-kit/1"
+FORMAT = "crashlab-kit/2"  # 2: wheels_for lists targets ("3.12 darwin/arm64")
 MANIFEST = "manifest.json"
 TOOLS_DIR = "tools"  # a mirror of the download hosts: tools/kind/..., tools/kubectl/...
 WHEELS_DIR = "wheels"  # crashlab's Python dependencies, for `pip install --no-index`
+
+
+WHEEL_KEY = re.compile(r"3\.\d{1,2} (" + "|".join(versions.OPERATING_SYSTEMS) + ")/("
+                       + "|".join(versions.ARCHITECTURES) + ")")
 
 
 class KitError(InputError):
@@ -84,7 +89,7 @@ class Manifest:
     files: tuple[KitFile, ...]
     crashlab: str = ""
     source: str = ""
-    wheels_for: str = ""  # "cp311-linux_x86_64": the Python and platform of wheels/
+    wheels_for: tuple[str, ...] = ()  # Target keys ("3.12 darwin/arm64") wheels/ serves
 
     def image(self, role: str) -> KitImage:
         return next(image for image in self.images if image.role == role)
@@ -95,7 +100,7 @@ class Manifest:
             "image_platform": self.image_platform, "tool_platforms": list(self.tool_platforms),
             "images": [{"role": i.role, "ref": i.ref, "id": i.image_id, "file": i.file,
                         "config": i.config} for i in self.images],
-            "source": self.source, "wheels_for": self.wheels_for,
+            "source": self.source, "wheels_for": list(self.wheels_for),
             "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in self.files],
         }, indent=2) + "\n"
 
@@ -124,10 +129,18 @@ def parse_manifest(text: str, where: str = MANIFEST) -> Manifest:
         return Manifest(pins, _text(data, "image_platform", ""),
                         tuple(_list(data, "tool_platforms")), images, files,
                         crashlab=str(data.get("crashlab", "")), source=str(data.get("source", "")),
-                        wheels_for=str(data.get("wheels_for", "")))
+                        wheels_for=_wheel_keys(data.get("wheels_for", [])))
     except (KeyError, TypeError) as missing:
         raise KitError(f"{where}: field {missing} is missing or not the right type: copy the "
                        "kit again from the instructor's stick") from None
+
+
+def _wheel_keys(value) -> tuple[str, ...]:
+    """The wheels_for list, each entry a well-formed target key."""
+    if not isinstance(value, list) or not all(
+            isinstance(key, str) and WHEEL_KEY.fullmatch(key) for key in value):
+        raise TypeError("wheels_for")
+    return tuple(value)
 
 
 def _text(data, key: str, parent: str) -> str:
@@ -200,20 +213,23 @@ def published_checksum_text(tool: str, os_name: str, arch: str, sha256: str) -> 
     return f"{sha256}\n" if tool == "kubectl" else f"{sha256}  kind-{os_name}-{arch}\n"
 
 
-def wheel_tag() -> str:
-    """'cp311-linux_x86_64': the Python and platform of the running interpreter's wheels."""
-    return (f"cp{sys.version_info[0]}{sys.version_info[1]}-"
-            + sysconfig.get_platform().replace("-", "_").replace(".", "_"))
-
-
-def check_wheels(manifest: Manifest, here: str) -> None:
-    """KitError when the kit's wheels are for another Python or platform than `here`."""
+def check_wheels(manifest: Manifest, here: Target | None, described: str) -> None:
+    """KitError when the kit's wheels do not serve this interpreter (`here`, None when no
+    kit can: not CPython, or an unsupported machine; `described` says what it is)."""
     if not manifest.wheels_for:
         raise KitError("this kit has no Python packages: run `make setup` once with network, "
                        "then `make lab-3 KIT=...` again")
-    if manifest.wheels_for != here:
-        version, _, platform = manifest.wheels_for.partition("-")
-        digits = version.removeprefix("cp")
-        raise KitError(f"this kit's Python packages are for {manifest.wheels_for}, this Python "
-                       f"is {here}: on {platform}, run `make PYTHON=python{digits[0]}.{digits[1:]} "
-                       "lab-3 KIT=...`; else run `make setup` once with network")
+    if here is not None and here.key in manifest.wheels_for:
+        return
+    served = [parse_key(key) for key in manifest.wheels_for]
+    pythons = sorted({t.python for t in served if here and t.platform == here.platform},
+                     key=lambda python: tuple(int(part) for part in python.split(".")))
+    if pythons:
+        raise KitError(f"this kit's Python packages are for Python {', '.join(pythons)} on "
+                       f"{here.platform}, this is {described}: run `make PYTHON=python"
+                       f"{pythons[-1]} lab-3 KIT=...` (any of those Pythons will do); else run "
+                       "`make setup` once with network")
+    platforms = sorted({t.platform for t in served})
+    raise KitError(f"this kit's Python packages are for CPython on {', '.join(platforms)}, "
+                   f"this is {described}: use a CPython {PYTHONS[0]} or newer on one of those, "
+                   "or run `make setup` once with network")

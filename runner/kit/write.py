@@ -11,13 +11,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from runner import __version__, paths
 from runner.errors import EnvironmentProblem, UsageError
 from runner.kind import downloads, versions
 from runner.kind.fetch import fetch_tool
-from runner.kit import docker, files
+from runner.kit import docker, files, wheels
 from runner.kit.manifest import (
     MANIFEST,
     TOOLS_DIR,
@@ -27,7 +28,6 @@ from runner.kit.manifest import (
     Pins,
     published_checksum_text,
     tool_paths,
-    wheel_tag,
 )
 
 SOURCE_FILE = "source/crashlab.bundle"
@@ -65,8 +65,10 @@ def _check_out(out: Path) -> None:
 
 def make_kit(out: Path, pins: Pins, *, environ: Mapping[str, str] | None = None,
              progress: Progress = lambda label, done, total: None,
-             platforms: tuple[tuple[str, str], ...] | None = None) -> Manifest:
-    """Write the kit into `out` (a new or empty folder) and return its manifest."""
+             platforms: tuple[tuple[str, str], ...] | None = None,
+             pythons: tuple[str, ...] = wheels.PYTHONS) -> Manifest:
+    """Write the kit into `out` (a new or empty folder) and return its manifest: tools for
+    `platforms` (default all), wheels for `pythons` on every platform (default all)."""
     environ = dict(os.environ if environ is None else environ)
     _check_out(out)
     images = check_images(pins, environ)
@@ -75,7 +77,7 @@ def make_kit(out: Path, pins: Pins, *, environ: Mapping[str, str] | None = None,
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
-        return _write(out, pins, images, platforms, environ, progress)
+        return _write(out, pins, images, platforms, wheels.targets(pythons), environ, progress)
     except BaseException:
         # A half-written kit has no manifest and must not be handed out: remove what we wrote.
         if created:
@@ -86,7 +88,8 @@ def make_kit(out: Path, pins: Pins, *, environ: Mapping[str, str] | None = None,
         raise
 
 
-def _write(out: Path, pins: Pins, images, platforms, environ, progress) -> Manifest:
+def _write(out: Path, pins: Pins, images, platforms, wheel_targets, environ,
+           progress) -> Manifest:
     (out / "images").mkdir()
     listed, kit_images = [], []
     for role, ref in (("node", pins.node_tag), ("lab", pins.lab_image)):
@@ -99,14 +102,14 @@ def _write(out: Path, pins: Pins, images, platforms, environ, progress) -> Manif
     for os_name, arch in platforms:
         listed += _write_tools(out, os_name, arch, environ, progress)
     listed.append(_write_source(out))
-    wheels_for = wheel_tag()
-    listed += _write_wheels(out, environ, progress)
-    (out / README_FILE).write_text(participant_readme(pins, images["node"].platform))
+    listed += _write_wheels(out, wheel_targets, environ, progress)
+    (out / README_FILE).write_text(participant_readme(pins, images["node"].platform,
+                                                      wheel_targets))
     listed.append(README_FILE)
     manifest = Manifest(pins, images["node"].platform,
                         tuple(f"{o}/{a}" for o, a in platforms), tuple(kit_images),
                         files.describe(out, listed), crashlab=__version__, source=SOURCE_FILE,
-                        wheels_for=wheels_for)
+                        wheels_for=tuple(target.key for target in wheel_targets))
     (out / MANIFEST).write_text(manifest.to_json())
     return manifest
 
@@ -127,22 +130,57 @@ def _write_tools(out: Path, os_name: str, arch: str, environ, progress) -> list[
     return layout
 
 
-def _write_wheels(out: Path, environ, progress) -> list[str]:
-    """crashlab's dependencies and its build backend as wheels, with pip (its own index
-    settings apply), for `pip install --no-index --find-links KIT/wheels`."""
-    target = out / WHEELS_DIR
-    progress(f"Downloading the Python packages for {wheel_tag()}", 0, None)
+def requirements() -> list[str]:
+    """What `make lab-3` installs: crashlab's own requirements (not its extras) and its build
+    backend, as the installed crashlab's metadata lists them (pyproject.toml's)."""
+    from importlib import metadata
+
+    try:
+        listed = metadata.requires("crashlab") or []
+    except metadata.PackageNotFoundError:
+        raise EnvironmentProblem("crashlab is not installed in this Python: run `make setup`, "
+                                 "then `.venv/bin/crashlab workshop kit ...`") from None
+    return [item for item in listed if "extra ==" not in item] + list(wheels.BUILD_REQUIRES)
+
+
+def _write_wheels(out: Path, chosen: tuple[wheels.Target, ...], environ, progress) -> list[str]:
+    """Every target's wheels with pip (its own index settings apply), a few targets at a time,
+    each into its own folder (pip must not write one file twice at once), then merged:
+    `pip install --no-index --find-links KIT/wheels` picks what fits the participant."""
+    target_dir = out / WHEELS_DIR
+    target_dir.mkdir()
+    wanted = requirements()
+    pythons = list(dict.fromkeys(target.python for target in chosen))
+    label = (f"Downloading the Python packages for CPython {', '.join(pythons)} on "
+             f"{len({target.platform for target in chosen})} platforms")
+    progress(label, 0, None)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".wheels-") as work, \
+            ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        running = {pool.submit(_download, target, Path(work) / str(index), wanted, environ):
+                   target for index, target in enumerate(chosen)}
+        for finished in as_completed(running):
+            folder = finished.result()
+            for wheel in folder.iterdir():
+                if not (target_dir / wheel.name).exists():
+                    shutil.move(str(wheel), target_dir / wheel.name)
+            progress(label, sum(path.stat().st_size for path in target_dir.iterdir()), None)
+    return sorted(f"{WHEELS_DIR}/{path.name}" for path in target_dir.iterdir())
+
+
+def _download(target: wheels.Target, folder: Path, wanted: list[str], environ) -> Path:
     done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet",
-                           "--disable-pip-version-check", "--dest", str(target),
-                           str(paths.project_root()), "setuptools>=68"],
+                           "--disable-pip-version-check", "--dest", str(folder),
+                           *target.pip_options(), *wanted],
                           capture_output=True, text=True, check=False, timeout=900,
                           env=dict(environ))
     if done.returncode != 0:
         said = ([line for line in done.stderr.splitlines() if "ERROR" in line] or
                 done.stderr.strip().splitlines() or ["?"])[-1]
-        raise EnvironmentProblem(f"pip could not download crashlab's Python packages ({said}): "
-                                 "check the network, then make the kit again")
-    return sorted(f"{WHEELS_DIR}/{path.name}" for path in target.iterdir())
+        raise EnvironmentProblem(f"pip could not download crashlab's Python packages for Python "
+                                 f"{target.python} on {target.platform} ({said}): check the "
+                                 "network, or leave that Python out with --python, then make "
+                                 "the kit again")
+    return folder
 
 
 def _write_source(out: Path) -> str:
@@ -163,7 +201,10 @@ def _write_source(out: Path) -> str:
     return SOURCE_FILE
 
 
-def participant_readme(pins: Pins, image_platform: str) -> str:
+def participant_readme(pins: Pins, image_platform: str,
+                       wheel_targets: tuple[wheels.Target, ...]) -> str:
+    pythons = sorted({target.python for target in wheel_targets},
+                     key=lambda python: tuple(int(part) for part in python.split(".")))
     return f"""crashlab classroom kit
 ======================
 
@@ -172,11 +213,13 @@ Everything lab 3 needs, so that your machine downloads nothing:
               saved for {image_platform}
   {TOOLS_DIR}/      kind {pins.kind} and kubectl {pins.kubectl} for Linux and macOS (amd64, arm64)
   {SOURCE_FILE}   the lab's source
-  {WHEELS_DIR}/     the Python packages the lab installs, for {wheel_tag()}
+  {WHEELS_DIR}/     the Python packages the lab installs, for CPython {", ".join(pythons)}
+              on Linux and macOS (amd64, arm64)
   {MANIFEST}  every file with its SHA-256; checked before anything is loaded
 
-You need Docker running and Python 3.10 or newer (the wheels are for the Python above;
-with another one, `make setup` needs the network once).
+You need Docker running and one of the Pythons above (`python3 --version`; with another
+one, run `make PYTHON=python3.12 lab-3 KIT=...` naming one you have, or `make setup` once
+with network).
 
 1. Copy this whole folder from the stick to your disk (loading from a stick is slow).
 2. If you do not have the lab yet:   git clone KIT/{SOURCE_FILE} crashlab && cd crashlab

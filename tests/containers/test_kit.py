@@ -27,6 +27,7 @@ from runner.kind import versions
 from runner.kind.fetch import DownloadFailed
 from runner.kit import load, write
 from runner.kit.manifest import KitError, Pins, published_checksum_text, tool_paths
+from runner.kit.wheels import this_target
 from tests.containers.engine import TIER, EngineUnavailable
 from tests.containers.second_engine import OfflineEngine
 
@@ -89,8 +90,9 @@ def kit(docker_engine, stand_in_node, pins, mirror, tmp_path_factory):
     environ = {**docker_engine.env, "CRASHLAB_DOWNLOAD_BASE": mirror.as_uri()}
     seen: list[str] = []
     started = time.monotonic()
-    manifest = write.make_kit(out, pins, environ=environ,
-                              progress=lambda label, done, total: seen.append(label))
+    manifest = write.make_kit(out, pins, environ=environ,  # wheels: tests/kind's business
+                              progress=lambda label, done, total: seen.append(label),
+                              pythons=(this_target().python,))
     seconds = time.monotonic() - started
     size = sum(item.size for item in manifest.files)
     sizes = {item.path: item.size for item in manifest.files}

@@ -22,13 +22,15 @@ from runner.kit.manifest import (
     current_pins,
     published_checksum_text,
     tool_paths,
-    wheel_tag,
 )
+from runner.kit.wheels import this_target
 from tests.kind.harness import launcher
 
 NODE_TAG = versions.NODE_IMAGE.split("@")[0]
 NODE_ID, LAB_ID = "sha256:" + "1" * 64, "sha256:" + "2" * 64
 ROOT = Path(__file__).resolve().parents[2]
+# `workshop kit` with wheels for this Python only: the whole matrix is one test's business.
+HERE_PYTHON = ("--python", this_target().python)
 
 
 def make_kit(folder, pins=None, platform="linux/amd64"):
@@ -155,13 +157,13 @@ def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path
 
     instructor(tools, tmp_path)
     out = tmp_path / "stick" / "kit"
-    made = tools.cli("workshop", "kit", "--out", str(out))
+    made = tools.cli("workshop", "kit", "--out", str(out), *HERE_PYTHON)
 
     assert made.code == 0, made.err
     manifest = files.read_manifest(out)
     wheels = [item.path for item in manifest.files if item.path.startswith("wheels/")]
     assert f"Kit written to {out}: {20 + len(wheels)} files" in made.out
-    assert manifest.wheels_for == wheel_tag()
+    assert this_target().key in manifest.wheels_for and len(manifest.wheels_for) == 4
     assert any(path.startswith("wheels/kubernetes-") for path in wheels)
     assert "  Saving kindest/node:v1.35.8" in made.out
     assert "  Downloading kubectl v1.35.8 (darwin/arm64)" in made.out
@@ -178,7 +180,7 @@ def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path
 
 def test_workshop_kit_refuses_a_node_image_of_another_build(tools, tmp_path):
     instructor(tools, tmp_path, digest="sha256:" + "9" * 64)
-    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"))
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"), *HERE_PYTHON)
 
     assert result.code == 3
     assert result.err.startswith("crashlab: error: Docker's kindest/node:v1.35.8 is not the "
@@ -189,7 +191,7 @@ def test_workshop_kit_refuses_a_node_image_of_another_build(tools, tmp_path):
 def test_a_failed_download_leaves_no_half_kit(tools, tmp_path):
     instructor(tools, tmp_path)
     (tmp_path / "mirror" / tool_paths("darwin", "arm64")[2].removeprefix("tools/")).unlink()
-    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"))
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"), *HERE_PYTHON)
 
     assert result.code == 3
     assert result.err.startswith("crashlab: error: could not download file://")
@@ -207,22 +209,62 @@ def test_workshop_kit_wants_a_new_or_empty_folder(tools, tmp_path):
     assert (tmp_path / "kit" / "notes.txt").read_text() == "mine"
 
 
-def test_the_kits_wheels_install_crashlab_with_no_index(tools, tmp_path):
+def test_the_kits_wheels_install_crashlab_with_no_index_for_every_python_and_platform(
+        tools, tmp_path):
     """What `make lab-3 KIT=DIR` runs before the virtualenv exists: the kit check, then pip
-    with --no-index (its own config ignored, so only the kit's wheels count)."""
+    with --no-index (its own config ignored, so only the kit's wheels count) — for this
+    Python for real (a dry run of crashlab itself), and for every other CPython and
+    platform as pip resolves for that target."""
+    from runner.kit import wheels
+    from runner.kit.write import requirements
+
     instructor(tools, tmp_path)
     out = tmp_path / "kit"
-    assert tools.cli("workshop", "kit", "--out", str(out)).code == 0
+    made = tools.cli("workshop", "kit", "--out", str(out))
+    assert made.code == 0, made.err
+    manifest = files.read_manifest(out)
+    assert manifest.wheels_for == tuple(target.key for target in wheels.targets())
+    assert "Downloading the Python packages for CPython 3.10, 3.11, 3.12, 3.13, 3.14, 3.15 on " \
+           "4 platforms" in made.out
     checked = subprocess.run([sys.executable, "-S", "-m", "runner.kit.check", "--wheels",
                               str(out)], cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
                              capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith(f"Kit {out}: ") and "files match manifest.json" in checked.stdout
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    for variable in [name for name in offline if name.startswith("PIP_") and
+                     name != "PIP_CONFIG_FILE"]:
+        del offline[variable]
     dry = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet",
                           "--ignore-installed", "--no-index", "--find-links", str(out / "wheels"),
-                          str(ROOT)], env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
-                         capture_output=True, text=True, timeout=600)
+                          str(ROOT)], env=offline, capture_output=True, text=True, timeout=600)
     assert dry.returncode == 0, dry.stderr[-2000:]
+
+    def resolves(target):
+        return target, subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+             "--no-index", "--find-links", str(out / "wheels"), *target.pip_options(),
+             *requirements()], env=offline, capture_output=True, text=True, timeout=600)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failed = {target.key: done.stderr.strip().splitlines()[-1:]
+                  for target, done in pool.map(resolves, wheels.targets()) if done.returncode}
+    assert failed == {}
+    platform_wheels = [path for path in files.read_manifest(out).files
+                       if path.path.startswith("wheels/") and "none-any" not in path.path]
+    assert any("macosx" in item.path and "arm64" in item.path for item in platform_wheels)
+    assert any("aarch64" in item.path for item in platform_wheels)
+
+
+def test_a_python_the_lab_does_not_run_on_is_one_line(tools, tmp_path):
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "kit"), "--python", "3.9")
+
+    assert result.code == 2
+    assert result.err == ("crashlab: error: --python 3.9: crashlab runs on CPython 3.10, 3.11, "
+                          "3.12, 3.13, 3.14, 3.15; give one of those\n")
+    assert not (tmp_path / "kit").exists()
 
 
 def test_the_check_before_install_refuses_wheels_for_another_python(tools, tmp_path):

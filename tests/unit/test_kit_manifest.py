@@ -122,15 +122,36 @@ def test_wheels_for_another_python_say_which_python_to_use(tmp_path):
     from dataclasses import replace
 
     from runner.kit.manifest import check_wheels
+    from runner.kit.wheels import Target
 
-    manifest = replace(_kit(tmp_path), wheels_for="cp312-linux_x86_64")
-    check_wheels(manifest, "cp312-linux_x86_64")
+    manifest = replace(_kit(tmp_path), wheels_for=("3.12 linux/amd64", "3.13 linux/amd64",
+                                                   "3.13 darwin/arm64"))
+    check_wheels(manifest, Target("3.12", "linux/amd64"), "CPython 3.12 on linux/amd64")
     with pytest.raises(KitError) as refused:
-        check_wheels(manifest, "cp311-linux_x86_64")
-    assert str(refused.value) == ("this kit's Python packages are for cp312-linux_x86_64, this "
-                                  "Python is cp311-linux_x86_64: on linux_x86_64, run `make "
-                                  "PYTHON=python3.12 lab-3 KIT=...`; else run `make setup` once "
-                                  "with network")
+        check_wheels(manifest, Target("3.11", "linux/amd64"), "CPython 3.11 on linux/amd64")
+    assert str(refused.value) == ("this kit's Python packages are for Python 3.12, 3.13 on "
+                                  "linux/amd64, this is CPython 3.11 on linux/amd64: run `make "
+                                  "PYTHON=python3.13 lab-3 KIT=...` (any of those Pythons will "
+                                  "do); else run `make setup` once with network")
+    with pytest.raises(KitError) as refused:
+        check_wheels(manifest, None, "PyPy 3.11 on linux/amd64")
+    assert str(refused.value) == ("this kit's Python packages are for CPython on darwin/arm64, "
+                                  "linux/amd64, this is PyPy 3.11 on linux/amd64: use a CPython "
+                                  "3.10 or newer on one of those, or run `make setup` once with "
+                                  "network")
+    with pytest.raises(KitError, match="has no Python packages"):
+        check_wheels(replace(manifest, wheels_for=()), Target("3.12", "linux/amd64"), "x")
+
+
+def test_the_wheel_targets_round_trip_and_a_bad_one_is_named(tmp_path):
+    from dataclasses import replace
+
+    manifest = replace(_kit(tmp_path), wheels_for=("3.10 linux/arm64", "3.15 darwin/amd64"))
+    assert parse_manifest(manifest.to_json()) == manifest
+    data = json.loads(manifest.to_json())
+    data["wheels_for"] = ["cp311-linux_x86_64"]  # the first kit format's single tag
+    with pytest.raises(KitError, match="field wheels_for is missing or not the right type"):
+        parse_manifest(json.dumps(data))
 
 
 def test_the_config_digest_is_read_from_a_saved_archives_manifest(tmp_path):
