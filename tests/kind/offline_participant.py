@@ -5,7 +5,7 @@ tests/kind/test_kit_offline.py:
 
 Brings up loopback (a new network namespace has only `lo`, down), tries one public
 address to prove nothing gets out, clones the lab from the kit's git bundle, serves the
-API emulator on 127.0.0.1 and runs `make lab-3 KIT=...` in the clone. Writes what
+API emulator on 127.0.0.1 (as kind's context of the lab's cluster, kind-crashlab) and runs `make lab-3 KIT=...` in the clone. Writes what
 happened as JSON to the config's "report" path.
 """
 
@@ -53,7 +53,7 @@ def run(config: dict) -> dict:
     with open(config["emulator_log"], "w") as log:
         emulator = subprocess.Popen(
             [sys.executable, "-m", "tests.session.serve_harness", "--time-scale", "0.02",
-             "--dir", config["emulator_dir"]],
+             "--dir", config["emulator_dir"], "--context", "kind-crashlab"],
             cwd=config["checkout"], stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         kubeconfig = emulator.stdout.readline().strip()

@@ -26,7 +26,6 @@ import yaml
 from runner.kind.images import LAB_IMAGE
 from tests.kind.harness import FakeTools
 from tests.kind.test_kit_cli import LAB_ID, NODE_ID, NODE_TAG, instructor
-from tests.session.serve_harness import CONTEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the Makefile, venv and pip run on the participant's machine, besides Python.
@@ -96,7 +95,7 @@ def test_a_participant_runs_lab3_from_the_kit_with_no_network(offline, tools, tm
     answers.write_text(yaml.safe_dump(
         {"bad-command": {"cause": "bad_command", "evidence": "exec-message"}}))
     clone = tmp_path / "participant" / "crashlab"
-    args = (f"--yes --name {CONTEXT.removeprefix('kind-')} --participant ada "
+    args = (f"--yes --participant ada "
             f"--answers {answers} --solve --only bad-command --stability-window 1 "
             f"--results {tmp_path / 'results'} --workspace {tmp_path / 'workspace'}")
     config = tmp_path / "offline.json"
