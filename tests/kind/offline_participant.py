@@ -5,8 +5,9 @@ tests/kind/test_kit_offline.py:
 
 Brings up loopback (a new network namespace has only `lo`, down), tries one public
 address to prove nothing gets out, clones the lab from the kit's git bundle, serves the
-API emulator on 127.0.0.1 (as kind's context of the lab's cluster, kind-crashlab) and runs `make lab-3 KIT=...` in the clone. Writes what
-happened as JSON to the config's "report" path.
+API emulator on 127.0.0.1 as kind's context of the lab's cluster (kind-crashlab) and runs
+`make lab-3 KIT=...` in the clone. Writes what happened as JSON to the config's "report"
+path.
 """
 
 import errno

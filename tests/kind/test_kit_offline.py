@@ -117,6 +117,7 @@ def test_a_participant_runs_lab3_from_the_kit_with_no_network(offline, tools, tm
     said = happened["make"]["out"] + happened["make"]["err"]
     assert happened["make"]["code"] == 0, said + uncommitted()
     assert "will download" not in said and "network looks absent" not in said
+    assert "Installing crashlab into .venv ..." in said
     assert (clone / ".venv/bin/crashlab").exists()
     assert f"Kit {kit}: " in said and "files match manifest.json" in said
     assert machine.load()["docker"]["images"] == {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}
