@@ -38,7 +38,7 @@ def unshare_refusal() -> str | None:
     if unshare is None:
         return "unshare (util-linux) is not installed"
     tried = subprocess.run([unshare, "--net", "true"], capture_output=True, text=True,
-                           timeout=30)
+                           timeout=30, check=False)
     if tried.returncode != 0:
         return f"`unshare --net` is not permitted here ({tried.stderr.strip() or 'no reason'})"
     return None
@@ -76,7 +76,8 @@ def participant_machine(root: Path) -> tuple[FakeTools, dict[str, str]]:
 
 def uncommitted() -> str:
     done = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain",
-                           "--untracked-files=no"], capture_output=True, text=True)
+                           "--untracked-files=no"], capture_output=True, text=True,
+                          check=False)
     return (" (this checkout has uncommitted changes; the kit carries HEAD: commit first)"
             if done.stdout.strip() else "")
 
@@ -108,7 +109,8 @@ def test_a_participant_runs_lab3_from_the_kit_with_no_network(offline, tools, tm
         "emulator_log": str(tmp_path / "emulator.log")}))
     driver = subprocess.run([offline, "--net", sys.executable, "-m",
                              "tests.kind.offline_participant", str(config)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=1200)
+                            cwd=ROOT, capture_output=True, text=True, timeout=1200,
+                            check=False)
     assert driver.returncode == 0, driver.stderr
     happened = json.loads(report.read_text())
 
