@@ -184,16 +184,20 @@ def _download(target: wheels.Target, folder: Path, wanted: list[str], environ) -
 
 
 def _write_source(out: Path) -> str:
-    """The checked-out commit of this project as a git bundle (clone it with git)."""
+    """The checked-out commit of this project as a git bundle (clone it with git), with the
+    branch it is on, so that the participant's clone is on that branch, not a detached HEAD."""
     target = out / SOURCE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     git = shutil.which("git")
     if git is None:
         raise EnvironmentProblem("git is not installed: the kit carries the lab's source as a "
                                  "git bundle; install git and retry")
-    done = subprocess.run([git, "-C", str(paths.project_root()), "bundle", "create",
-                           str(target), "HEAD"], capture_output=True, text=True, check=False,
-                          timeout=300)
+    root = str(paths.project_root())
+    branch = subprocess.run([git, "-C", root, "symbolic-ref", "-q", "HEAD"], capture_output=True,
+                            text=True, check=False, timeout=60).stdout.strip()
+    done = subprocess.run([git, "-C", root, "bundle", "create", str(target), "HEAD",
+                           *([branch] if branch else [])], capture_output=True, text=True,
+                          check=False, timeout=300)
     if done.returncode != 0:
         said = (done.stderr.strip().splitlines() or ["?"])[-1]
         raise EnvironmentProblem(f"git could not bundle {paths.project_root()} ({said}): make "

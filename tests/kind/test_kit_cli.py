@@ -167,6 +167,14 @@ def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path
     assert any(path.startswith("wheels/kubernetes-") for path in wheels)
     assert "  Saving kindest/node:v1.35.8" in made.out
     assert "  Downloading kubectl v1.35.8 (darwin/arm64)" in made.out
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(out / "source/crashlab.bundle"), str(clone)],
+                   check=True, capture_output=True, timeout=120)
+    on = subprocess.run(["git", "-C", str(ROOT), "symbolic-ref", "-q", "HEAD"], check=False,
+                        capture_output=True, text=True).stdout.strip()
+    cloned_on = subprocess.run(["git", "-C", str(clone), "symbolic-ref", "-q", "HEAD"],
+                               check=False, capture_output=True, text=True).stdout.strip()
+    assert cloned_on == on  # the instructor's branch, not a detached HEAD
     (tmp_path / "participant").mkdir()
     participant = FakeTools(tmp_path / "participant", kubeconfig)
     participant.remove("kind")

@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from runner.kind.images import LAB_IMAGE
+from runner.kit.wheels import this_target
 from tests.kind.harness import FakeTools
 from tests.kind.test_kit_cli import LAB_ID, NODE_ID, NODE_TAG, instructor
 
@@ -87,8 +88,8 @@ def uncommitted() -> str:
 def test_a_participant_runs_lab3_from_the_kit_with_no_network(offline, tools, tmp_path):
     instructor(tools, tmp_path)
     kit = tmp_path / "kit"
-    # TODO: pass `--python X.Y` (the running interpreter) once `workshop kit` has it.
-    made = tools.cli("workshop", "kit", "--out", str(kit))
+    # Wheels for this Python only: test_kit_cli proves the whole matrix resolves.
+    made = tools.cli("workshop", "kit", "--out", str(kit), "--python", this_target().python)
     assert made.code == 0, made.err
 
     machine, environ = participant_machine(tmp_path / "participant")
