@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 ARGS   ?=
 KIT    ?=
+# KIT=X.tar (the kit as one file) is unpacked by kit-check into X beside it; pip and
+# `cluster up --kit` then use that folder.
+KIT_DIR = $(patsubst %.tar,%,$(KIT))
 RESULTS ?= results
 
 .DEFAULT_GOAL := help
@@ -24,7 +27,7 @@ $(VENV)/bin/python:
 # hence the dependency on the package's folders (their mtime changes then).
 PACKAGE_DIRS := $(shell find runner -type d -not -name __pycache__ 2>/dev/null)
 # KIT=DIR: install from the kit's wheels only, never from an index.
-INSTALL := $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict $(if $(KIT),--no-index --find-links "$(KIT)/wheels")
+INSTALL := $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict $(if $(KIT),--no-index --find-links "$(KIT_DIR)/wheels")
 
 $(STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 	@echo "Installing crashlab into $(VENV) ..."
@@ -38,11 +41,11 @@ $(TEST_STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 
 setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 
-# KIT=DIR (a classroom kit, `crashlab workshop kit`): check it (standard library only, before
-# anything is installed), install the Python packages from it, load its images and tools,
+# KIT=DIR or KIT=X.tar (a classroom kit, `crashlab workshop kit`): unpack a .tar, check it
+# (standard library only, before anything is installed), install the Python packages from it, load its images and tools,
 # create the cluster from them, then run the lab without building the image.
 lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
-	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
+	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT_DIR)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
 
 kit-check:
 	@PYTHONPATH=. $(PYTHON) -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"

@@ -38,7 +38,8 @@ def _register_up(commands) -> None:
     up.add_argument("--yes", action="store_true",
                     help="download kind/kubectl without asking when they are missing or too old")
     up.add_argument("--kit", metavar="DIR",
-                    help="a classroom kit folder (`crashlab workshop kit`): check it, load its "
+                    help="a classroom kit folder or .tar (`crashlab workshop kit`; a .tar is "
+                    "unpacked beside itself): check it, load its "
                     "images and install its kind and kubectl; nothing is downloaded")
     up.set_defaults(func=cmd_up)
 

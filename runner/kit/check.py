@@ -1,7 +1,8 @@
 """`python -m runner.kit.check KIT`: check a kit before `make` installs anything from it.
 
 Run by `make lab-3 KIT=DIR` with the system Python, before the virtualenv exists, so it
-uses the standard library only: the manifest, the pins, every file's SHA-256, and that
+uses the standard library only (a KIT.tar is unpacked beside itself first, by
+runner.kit.unpack): the manifest, the pins, every file's SHA-256, and that
 the kit's wheels fit this Python. One line and exit 2 when something does not fit.
 """
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from runner.errors import CrashlabError
 from runner.kind.images import LAB_IMAGE
-from runner.kit import files, wheels
+from runner.kit import files, unpack, wheels
 from runner.kit.manifest import check_listed, check_pins, check_wheels, current_pins
 
 
@@ -19,10 +20,13 @@ def main(argv: list[str]) -> int:
     with_wheels = "--wheels" in argv
     argv = [arg for arg in argv if arg != "--wheels"]
     if len(argv) != 1:
-        print("usage: python -m runner.kit.check [--wheels] KIT_DIR", file=sys.stderr)
+        print("usage: python -m runner.kit.check [--wheels] KIT_DIR|KIT.tar", file=sys.stderr)
         return 2
-    folder = Path(argv[0])
+    given = Path(argv[0])
     try:
+        folder = unpack.kit_folder(given)
+        if folder != given:
+            print(f"Kit {given}: unpacked in {folder}")
         manifest = files.read_manifest(folder)
         check_pins(manifest, current_pins(LAB_IMAGE))
         check_listed(manifest)
