@@ -226,8 +226,12 @@ one, run `make PYTHON=python3.12 lab-3 KIT=...` naming one you have, or `make se
 with network).
 
 1. Copy this whole folder from the stick to your disk (loading from a stick is slow).
+   If the stick holds one crashlab-kit.tar instead, copy that file: make unpacks it into
+   a folder beside it (room for both is needed) and checks it like a folder.
 2. If you do not have the lab yet:   git clone KIT/{SOURCE_FILE} crashlab && cd crashlab
+   (from a .tar: first `tar xf crashlab-kit.tar`, then KIT is the crashlab-kit folder)
 3. In the lab's folder:              make lab-3 KIT=/path/to/this/folder
+                         or          make lab-3 KIT=/path/to/crashlab-kit.tar
 
 `make lab-3 KIT=...` checks every file, loads both images into Docker, installs kind and
 kubectl into the lab's own tools folder (nothing system-wide), creates the cluster and
