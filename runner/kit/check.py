@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
         return 2
     given = Path(argv[0])
     try:
-        folder = unpack.kit_folder(given)
+        folder = unpack.kit_folder(given, _progress_lines(f"Unpacking {given.name}"))
         if folder != given:
             print(f"Kit {given}: unpacked in {folder}")
         manifest = files.read_manifest(folder)
@@ -38,6 +38,22 @@ def main(argv: list[str]) -> int:
         return problem.exit_code
     print(f"Kit {folder}: {len(manifest.files)} files match manifest.json")
     return 0
+
+
+def _progress_lines(label: str):
+    """Progress as plain lines: the label once, then each quarter of the bytes."""
+    quarter = -1
+
+    def show(done: int, total: int | None) -> None:
+        nonlocal quarter
+        if quarter < 0:
+            quarter = 0
+            print(f"  {label}" + (f" ({total / 1e6:.1f} MB)" if total else ""), flush=True)
+        if total and min(done * 4 // total, 4) > quarter:
+            quarter = min(done * 4 // total, 4)
+            print(f"    {quarter * 25}% of {total / 1e6:.1f} MB", flush=True)
+
+    return show
 
 
 if __name__ == "__main__":

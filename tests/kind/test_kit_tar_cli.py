@@ -234,9 +234,12 @@ def test_make_lab3_kit_tar_brings_the_cluster_up_from_the_unpacked_folder(tools,
 
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "crashlab-kit"
-    assert done.stdout.startswith(f"Kit {tar}: unpacked in {folder}\nKit {folder}: ")
-    assert f"Kit {folder}: 18 files match manifest.json\n" in done.stdout  # cluster up's line
-    assert "unpacked" not in done.stdout.split("\n", 2)[2]  # cluster up reused nothing: a folder
+    assert done.stdout.startswith(f"  Unpacking crashlab-kit.tar (")
+    assert "    100% of " in done.stdout
+    checked = done.stdout.split(f"Kit {tar}: unpacked in {folder}\n", 1)[1]
+    assert checked.startswith(f"Kit {folder}: 18 files match manifest.json\n")  # the check's
+    assert checked.count(f"Kit {folder}: 18 files match manifest.json\n") == 2  # + cluster up's
+    assert "unpacked" not in checked  # cluster up was given the folder, not the tar
     assert tools.load()["docker"]["images"] == {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}
     assert "Ready: context kind-crashlab" in done.stdout
     assert "usage: crashlab run" in done.stdout
