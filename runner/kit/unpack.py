@@ -10,6 +10,7 @@ hidden temporary folder beside the tar and renamed to its final name only when e
 file matches the manifest, so a folder under that name is always a whole kit.
 """
 
+import errno
 import shutil
 import tarfile
 import tempfile
@@ -114,9 +115,11 @@ def unpack(path: Path, folder: Path, progress: Progress = _quiet) -> None:
         raise KitError(f"{path} is damaged or incomplete ({damaged}): copy the kit again from "
                        "the instructor's stick (nothing was loaded)") from None
     except OSError as failed:
+        then = ("free some disk space (the kit needs its own size again)"
+                if failed.errno in (errno.ENOSPC, errno.EDQUOT) else
+                "copy the .tar to a folder of your disk that you can write to")
         raise KitError(f"cannot unpack {path.name} into {folder.parent} ({failed.strerror}): "
-                       "free some disk space (the kit needs its own size again), then retry"
-                       ) from None
+                       f"{then}, then retry") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

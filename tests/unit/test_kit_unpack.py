@@ -209,3 +209,22 @@ def test_a_tar_without_a_manifest_is_not_a_kit(tmp_path):
     assert _refused(tar) == (f"{tar} holds no photos/manifest.json: it is not a kit from "
                              "`crashlab workshop kit`; copy the kit again from the instructor's "
                              "stick")
+
+
+def test_a_full_disk_says_to_free_space_and_leaves_nothing(tmp_path, monkeypatch):
+    tar = _tar(tmp_path / "stick" / "crashlab-kit.tar", _folder(tmp_path / "made"))
+    real_open = open
+    written = []
+
+    def full(path, mode="r", *args, **kwargs):
+        if "w" in mode and str(path).startswith(str(tmp_path / "stick")):
+            written.append(path)
+            raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full)
+    message = _refused(tar)
+    assert written
+    assert message == (f"cannot unpack crashlab-kit.tar into {tmp_path / 'stick'} (No space left "
+                       "on device): free some disk space (the kit needs its own size again), "
+                       "then retry")
