@@ -42,8 +42,9 @@ $(TEST_STAMP): pyproject.toml $(PACKAGE_DIRS) | $(VENV)/bin/python
 setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 
 # KIT=DIR or KIT=X.tar (a classroom kit, `crashlab workshop kit`): unpack a .tar, check it
-# (standard library only, before anything is installed), install the Python packages from it, load its images and tools,
-# create the cluster from them, then run the lab without building the image.
+# (standard library only, before anything is installed), install the Python packages from
+# it, load its images and tools, create the cluster from them, then run the lab without
+# building the image.
 lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
 	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT_DIR)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
 

@@ -12,7 +12,15 @@ from runner.kind.images import LAB_IMAGE
 from runner.kit import files
 from runner.kit.manifest import current_pins
 from tests.kind.harness import FakeTools
-from tests.kind.test_kit_cli import LAB_ID, NODE_ID, NODE_TAG, ROOT, instructor, make_kit
+from tests.kind.test_kit_cli import (
+    HERE_PYTHON,
+    LAB_ID,
+    NODE_ID,
+    NODE_TAG,
+    ROOT,
+    instructor,
+    make_kit,
+)
 
 
 def pack_kit(folder, tar, top=None, extra=()):
@@ -36,7 +44,7 @@ def test_workshop_kit_out_tar_writes_one_file_that_brings_up_another_machine(
         tools, tmp_path, kubeconfig):
     instructor(tools, tmp_path)
     out = tmp_path / "stick" / "crashlab-kit.tar"
-    made = tools.cli("workshop", "kit", "--out", str(out))
+    made = tools.cli("workshop", "kit", "--out", str(out), *HERE_PYTHON)
 
     assert made.code == 0, made.err
     assert listing(out.parent) == ["crashlab-kit.tar"]  # no temporary folder, no .partial
@@ -84,7 +92,8 @@ def test_a_failed_tar_kit_leaves_nothing(tools, tmp_path):
     instructor(tools, tmp_path)
     (tmp_path / "mirror" / "kubectl").rename(tmp_path / "mirror" / "gone")
     (tmp_path / "stick").mkdir()
-    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "stick" / "crashlab-kit.tar"))
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "stick" / "crashlab-kit.tar"),
+                       *HERE_PYTHON)
 
     assert result.code == 3
     assert result.err.startswith("crashlab: error: could not download file://")
@@ -108,7 +117,8 @@ def test_ctrl_c_while_the_tar_is_written_leaves_nothing(tools, tmp_path, monkeyp
     # pip's download of the wheels is covered by the test above; skip it here (~15 s)
     monkeypatch.setattr("runner.kit.write._write_wheels", lambda *args, **kwargs: [])
     (tmp_path / "stick").mkdir()
-    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "stick" / "crashlab-kit.tar"))
+    result = tools.cli("workshop", "kit", "--out", str(tmp_path / "stick" / "crashlab-kit.tar"),
+                       *HERE_PYTHON)
 
     assert result.code == 130
     assert len(reads) == 3
