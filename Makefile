@@ -44,15 +44,17 @@ setup: $(TEST_STAMP) ## Create .venv with crashlab and its test tools
 # KIT=DIR or KIT=X.tar (a classroom kit, `crashlab workshop kit`): unpack a .tar, check it
 # (standard library only, before anything is installed), install the Python packages from
 # it, load its images and tools, create the cluster from them, then run the lab without
-# building the image.
+# building the image. lab-3-plus takes KIT= the same way.
+RUN_LAB = @$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT_DIR)" && )$(BIN)/crashlab run $(1) $(if $(KIT),--no-build )$(ARGS)
+
 lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind cluster (kind/kubectl fetched if missing; KIT=DIR: all from a classroom kit), five broken pods, quiz, verified fixes
-	@$(if $(KIT),$(BIN)/crashlab cluster up --kit "$(KIT_DIR)" && )$(BIN)/crashlab run lab-3 $(if $(KIT),--no-build )$(ARGS)
+	$(call RUN_LAB,lab-3)
 
 kit-check:
 	@PYTHONPATH=. $(PYTHON) -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"
 
-lab-3-plus: $(STAMP) ## Run lab 3 plus: seven more broken (or only seemingly broken) pods, same loop
-	@$(BIN)/crashlab run lab-3-plus $(ARGS)
+lab-3-plus: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 plus: seven more broken (or only seemingly broken) pods, same loop (KIT= as for lab-3)
+	$(call RUN_LAB,lab-3-plus)
 
 test: $(TEST_STAMP) ## Run the whole test suite (starts a private Docker engine when it can)
 	@$(BIN)/python -m pytest $(ARGS)

@@ -116,10 +116,11 @@ def test_a_missing_file_is_one_line(tools, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_lab3_kit_checks_the_kit_first(tools, tmp_path):
+@pytest.mark.parametrize("target", ["lab-3", "lab-3-plus"])
+def test_make_lab3_kit_checks_the_kit_first(tools, tmp_path, target):
     kit = make_kit(tmp_path / "kit")
     (kit / "images/lab-app.tar").write_text(json.dumps({LAB_IMAGE: "sha256:" + "3" * 64}))
-    done = subprocess.run(["make", "-s", "-C", str(ROOT), "lab-3", f"KIT={kit}"],
+    done = subprocess.run(["make", "-s", "-C", str(ROOT), target, f"KIT={kit}"],
                           env={**tools.environ, "PATH": f"{tools.bin}:/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=120)
 
