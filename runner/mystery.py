@@ -104,6 +104,18 @@ def check_count(catalog: Catalog, count: int) -> str | None:
     return None
 
 
+def is_round(lab: str, scenario: str | None = None) -> bool:
+    """`crashlab reset`/`clean` mean the mystery round: `--lab mystery`, or a `mystery-<n>`
+    scenario (no lab has one of that name)."""
+    name = scenario or ""
+    return lab == LAB_ID or (name.startswith(f"{LAB_ID}-") and name[len(LAB_ID) + 1:].isdigit())
+
+
+def round_slugs(catalog: Catalog) -> list[str]:
+    """Every slug a mystery round of any size can use (its namespaces are named after them)."""
+    return [f"{LAB_ID}-{n}" for n in range(1, len(pool(catalog)) + 1)]
+
+
 def draw_scenarios(catalog: Catalog, count: int, seed: str) -> Draw:
     """`count` distinct scenarios from every lab, in an order fixed by `seed`."""
     chosen = random.Random(f"crashlab-mystery/{seed}").sample(pool(catalog), count)
@@ -153,6 +165,10 @@ class MysteryScenario(Scenario):
     @property
     def title(self) -> str:
         return f"Mystery {self.number}: {self.workload.name}"
+
+    def heading(self, number: int | None = None) -> str:
+        """How the round names it everywhere before its quiz: "Mystery 1: orders (mystery-1)"."""
+        return f"{self.title} ({self.id})"
 
     @property
     def kubectl(self) -> tuple[str, ...]:

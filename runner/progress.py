@@ -5,10 +5,10 @@ class view (`crashlab workshop watch`) and `crashlab grade --live` read. One Con
 participant and lab, `crashlab-progress-<lab>`, in the participant's home namespace (the one
 their workshop kubeconfig points at), labelled as the lab's and with `crashlab.dev/progress`.
 
-The record on the cluster is the results record with one difference: the `cause` of a
-scenario whose quiz is not passed yet is left out (a learner may read ConfigMaps in their own
-namespaces; nothing they can see before the quiz may name the cause), and it is signed again
-over that content, with the same key.
+The record on the cluster is the results record as the learner's own file holds it
+(`records.for_learner`: the `cause` of a scenario is left out until `records.cause_known`; a
+learner may read ConfigMaps in their own namespaces), signed again over that content, with the
+same key.
 
     publisher = publisher_for(cluster, lab, "ada", environ=environ, say=screen.say)
     if publisher:                   # None outside a namespace `workshop prepare` made
@@ -23,6 +23,7 @@ import json
 import time
 
 from runner import ownership, placement, results
+from runner.results import records
 
 PROGRESS_KEY = "crashlab.dev/progress"
 DATA_KEY = "record.json"
@@ -30,8 +31,6 @@ SELECTOR = f"{ownership.OWNED_SELECTOR},{PROGRESS_KEY}=true"
 RETRY_AFTER = 60.0         # seconds before trying again after the cluster could not be reached
 
 WRITTEN, REFUSED, ABSENT, UNREACHABLE, OFF = "written", "refused", "absent", "unreachable", "off"
-# Statuses before the quiz is passed: the cause is not the learner's to see yet.
-_UNANSWERED = ("pending", "investigating")
 
 
 def configmap_name(lab: str) -> str:
@@ -39,11 +38,9 @@ def configmap_name(lab: str) -> str:
 
 
 def for_cluster(record: dict, key: str | bytes | None = None) -> dict:
-    """The record as the cluster keeps it: causes of unanswered scenarios removed, re-signed
-    with `key` (unsigned without one)."""
-    body = {k: v for k, v in record.items() if k != "signature"}
-    body["scenarios"] = [{**entry, "cause": None} if entry.get("status") in _UNANSWERED
-                         else dict(entry) for entry in record.get("scenarios") or []]
+    """The record as the cluster keeps it: what the learner may read (`records.for_learner`:
+    no cause before its quiz), re-signed with `key` (unsigned without one)."""
+    body = records.for_learner(record)   # the same rule as the learner's own file
     return results.sign_results(body, key) if key else body
 
 

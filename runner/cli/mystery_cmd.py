@@ -53,11 +53,11 @@ def cmd_mystery(args, env) -> int:
     seed = _seed(args, options.results_path)
     draw = mystery.draw_scenarios(catalog, args.mystery, seed)
     round_catalog = mystery.mystery_catalog(catalog, draw)
-    options.resume = (f"crashlab run {args.lab} --mystery {args.mystery} --seed {seed} "
-                      f"--participant {participant}")
+    options.mystery = (args.lab, args.mystery, seed)
     asker = _asker(args, env, round_catalog.lab_scenarios(mystery.LAB_ID))
     screen = _screen(env)
-    cluster = _connect_or_resume(args, env, screen, options, options.resume, "round")
+    cluster = _connect_or_resume(args, env, screen, options, options.resume_command(),
+                                 "round")
     if cluster is None:
         return 130
     try:
@@ -65,3 +65,34 @@ def cmd_mystery(args, env) -> int:
                               env.environ, draw_record=draw.as_record(catalog)).run()
     finally:
         cluster.close()
+
+
+def cmd_reset_mystery(args, env) -> int:
+    """`crashlab reset mystery-N` (or `--lab mystery`): the round in the participant's results
+    file, drawn again from its seed; the scenario is reset as a lab's is (runner.session.reset)."""
+    from runner import mystery
+    from runner.catalog import load_catalog
+    from runner.cli.run_cmds import DEFAULT_LAB, _options, _reset, participant_of
+    from runner.errors import InputError
+    from runner.lookup import lab_scenarios
+    from runner.session.mystery import recorded_round, same_round
+
+    participant = participant_of(args)
+    options = _options(args, participant, mystery.LAB_ID)
+    recorded = recorded_round(options.results_path)
+    if not recorded:
+        raise InputError(f"{options.results_path}: no mystery round to reset; start one with: "
+                         f"crashlab run {DEFAULT_LAB} --mystery N")
+    catalog = load_catalog()
+    count, seed = recorded["count"], recorded["seed"]
+    drawn = (None if mystery.check_count(catalog, count)
+             else mystery.draw_scenarios(catalog, count, seed))
+    if drawn is None or not same_round(recorded, drawn.as_record(catalog)):
+        raise InputError(f"{options.results_path}: this crashlab cannot draw its mystery round "
+                         f"(seed {seed}) again: play it with the crashlab version that started "
+                         "it, or move the file away to start a new round")
+    round_catalog = mystery.mystery_catalog(catalog, drawn)
+    scenario, = lab_scenarios(round_catalog, mystery.LAB_ID, args.scenario)
+    lab = DEFAULT_LAB if args.lab == mystery.LAB_ID else args.lab
+    options.mystery = (lab, count, seed)
+    return _reset(args, env, options, scenario, scenario.heading())

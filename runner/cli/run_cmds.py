@@ -38,13 +38,16 @@ def register(subparsers) -> None:
     run.set_defaults(func=cmd_run)
 
     reset = subparsers.add_parser("reset")
-    reset.add_argument("scenario", help="scenario id (see crashlab list)")
-    reset.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
+    reset.add_argument("scenario", help="scenario: the name `crashlab list` shows, or "
+                       "mystery-N for the mystery round's N-th service")
+    reset.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3; mystery: "
+                       "the mystery round)")
     _common(reset)
     reset.set_defaults(func=cmd_reset)
 
     clean = subparsers.add_parser("clean")
-    clean.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3)")
+    clean.add_argument("--lab", default=DEFAULT_LAB, help="lab id (default lab-3; mystery: the "
+                       "mystery round's namespaces)")
     who = clean.add_mutually_exclusive_group()
     who.add_argument("--participant", help="only this participant's namespaces")
     who.add_argument("--all", action="store_true", help="every participant's namespaces")
@@ -191,19 +194,29 @@ def _connect_or_resume(args, env, screen, options, resume: str, what: str):
 
 
 def cmd_reset(args, env) -> int:
+    from runner import mystery
     from runner.catalog import load_catalog
-    from runner.session.reset import reset_scenario
-
     from runner.lookup import lab_scenarios
 
+    if mystery.is_round(args.lab, args.scenario):
+        from runner.cli.mystery_cmd import cmd_reset_mystery
+
+        return cmd_reset_mystery(args, env)
     participant = participant_of(args)
     catalog = load_catalog()
     scenario, = lab_scenarios(catalog, args.lab, args.scenario)
     options = _options(args, participant, args.lab)
+    number = catalog.lab(args.lab).scenario_ids.index(scenario.id) + 1
+    return _reset(args, env, options, scenario, scenario.heading(number))
+
+
+def _reset(args, env, options, scenario, name: str) -> int:
+    from runner.session.reset import reset_scenario
+
     screen = _screen(env)
     cluster = _connect(args, env, screen, options, prepare_kind=False)
     try:
-        reset_scenario(scenario, options, cluster, screen, env.environ)
+        reset_scenario(scenario, options, cluster, screen, env.environ, name=name)
     finally:
         cluster.close()
     return 0
@@ -219,11 +232,18 @@ def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
     except Forbidden:
         if participant is None:
             raise
+        from runner import mystery
         from runner.catalog import load_catalog
 
         # A workshop participant may not list or delete namespaces: empty their own instead.
-        plan = load_catalog(manifests=False).lab(lab)
-        removed = clean_objects(cluster, participant, [plan.slug(s) for s in plan.scenario_ids])
+        catalog = load_catalog(manifests=False)
+        if lab == mystery.LAB_ID:
+            slugs = mystery.round_slugs(catalog)
+        else:
+            plan = catalog.lab(lab)
+            slugs = [plan.slug(s) for s in plan.scenario_ids]
+        removed = clean_objects(cluster, participant, slugs,
+                                skip_forbidden=lab == mystery.LAB_ID)
         screen.say(f"You may not delete namespaces on this cluster; removed the lab's objects from "
                    f"{len(removed)} namespace(s) of {who} instead"
                    + (f": {', '.join(removed)}" if removed else "")

@@ -46,12 +46,48 @@ def new_scenario(scenario_id: str, cause: str | None = None,
 
 
 def merge_lab(record: dict, scenarios, cluster: dict) -> dict:
-    """Bring a loaded record in line with the lab's scenarios (added ones pending, order kept)."""
+    """Bring a loaded record in line with the lab's scenarios (added ones pending, order kept).
+    Each cause comes from the catalogue: the file leaves it out until the learner may see it."""
     known = {entry["id"]: entry for entry in record.get("scenarios") or []}
-    record["scenarios"] = [known.get(sid) or new_scenario(sid, cause, ns)
-                           for sid, cause, ns in scenarios]
+    record["scenarios"] = [{**known[sid], "cause": cause} if sid in known
+                           else new_scenario(sid, cause, ns) for sid, cause, ns in scenarios]
     record["cluster"] = dict(cluster)
     return record
+
+
+# ------------------------------------------------------------------ what the learner may read
+
+def cause_known(item: dict) -> bool:
+    """The one rule for when a scenario's cause may be written where the learner can read it
+    (their results file, their progress ConfigMap): once they named it in the quiz, or the
+    solution was shown or applied for them (`--solve`, Reveal), or the quiz is behind them."""
+    return (answered(item, "cause") or bool(item.get("solutionRevealed"))
+            or item.get("status") in ("fixing", "verified", "revealed"))
+
+
+def _readable_entry(item: dict) -> dict:
+    shown = dict(item) if cause_known(item) else {**item, "cause": None}
+    if item.get("resets"):
+        shown["resets"] = [{**reset, "previous": _readable_entry(reset["previous"])}
+                           if isinstance(reset.get("previous"), dict) else dict(reset)
+                           for reset in item["resets"]]
+    return shown
+
+
+def for_learner(record: dict) -> dict:
+    """`record` as it may be written where the learner can read it before a quiz: the cause of
+    every scenario (and of every earlier try in `resets`) for which `cause_known` does not hold
+    is left out (None), and so is which scenario a mystery round drew for it. The signature,
+    if any, is dropped: the caller signs what it writes."""
+    body = {key: value for key, value in record.items() if key != "signature"}
+    body["scenarios"] = [_readable_entry(item) for item in record.get("scenarios") or []]
+    if isinstance(record.get("mystery"), dict):
+        known = {item.get("id") for item in record.get("scenarios") or [] if cause_known(item)}
+        round_ = record["mystery"]
+        body["mystery"] = {**round_, "draw": [
+            dict(row) if row.get("id") in known else {"id": row.get("id")}
+            for row in round_.get("draw") or []]}
+    return body
 
 
 def entry(record: dict, scenario_id: str) -> dict:
@@ -75,7 +111,8 @@ def add_attempt(item: dict, question: str, answer: str, correct: bool) -> None:
 
 
 def answered(item: dict, question: str) -> bool:
-    return any(attempt["correct"] for attempt in item["quiz"][question]["attempts"])
+    attempts = ((item.get("quiz") or {}).get(question) or {}).get("attempts") or []
+    return any(attempt.get("correct") for attempt in attempts)
 
 
 def diagnosed(item: dict) -> None:
@@ -146,12 +183,16 @@ def reset_entry(record: dict, scenario_id: str, at: str | None = None) -> dict:
     return fresh
 
 
-def summary_rows(record: dict) -> list[tuple[str, str, str, str, str, str]]:
-    """(scenario, status, quiz tries, hints, time to fix, fixed by) for the end-of-lab table."""
+def summary_rows(record: dict, names: dict[str, str] | None = None
+                 ) -> list[tuple[str, str, str, str, str, str]]:
+    """(scenario, status, quiz tries, hints, time to fix, fixed by) for the end-of-lab table.
+    A scenario whose cause is not known yet (`cause_known`) is named by `names` (id -> its
+    neutral heading), not by its id."""
     rows = []
     for item in record["scenarios"]:
+        name = item["id"] if cause_known(item) else (names or {}).get(item["id"], item["id"])
         tries = "/".join(str(len(item["quiz"][q]["attempts"])) for q in ("cause", "evidence"))
         fix = item["timeToFixSeconds"]
-        rows.append((item["id"], item["status"], tries, str(item["hintsShown"]),
+        rows.append((name, item["status"], tries, str(item["hintsShown"]),
                      "-" if fix is None else f"{fix:.0f}s", item["fixAppliedBy"] or "-"))
     return rows

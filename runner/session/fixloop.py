@@ -90,8 +90,9 @@ class FixLoop:
         return None
 
     def give_up(self, scenario, path) -> None:
-        """Unattended runs only: the fix is not there, stop with exit 1."""
-        raise CheckFailed(f"{scenario.id} is not fixed yet: edit {path} and resume "
+        """Unattended runs only: the fix is not there, stop with exit 1. The scenario is named
+        by its neutral heading: its id names the cause."""
+        raise CheckFailed(f"{self.header(scenario)} is not fixed yet: edit {path} and resume "
                           f"with: {self.options.resume_command()}")
 
     def refused_by_guards(self, scenario, objects: list[dict]) -> list:

@@ -45,8 +45,9 @@ class LabSession(fixloop.FixLoop, investigation.Investigation):
 
     def save(self) -> None:
         if self.record is not None:
-            save_results(records.touch(self.record), self.options.results_path,
-                         environ=self.environ)
+            # the learner can read the file: no cause before its quiz (records.cause_known)
+            save_results(records.for_learner(records.touch(self.record)),
+                         self.options.results_path, environ=self.environ)
             if self.publisher is not None:   # a workshop namespace: the class view reads it
                 self.publisher.publish(self.record)
 
@@ -189,7 +190,7 @@ class LabSession(fixloop.FixLoop, investigation.Investigation):
         except Skipped:
             records.skipped(item)
             self.save()
-            self.screen.say(f"Skipped {scenario.id}.")
+            self.screen.say(f"Skipped {self.header(scenario)}.")
 
     def header(self, scenario) -> str:
         """Neutral before the quiz (a number and the service); --guided: the sample's title."""
@@ -236,5 +237,7 @@ class LabSession(fixloop.FixLoop, investigation.Investigation):
     def summary(self) -> None:
         self.screen.heading(f"{self.options.lab} summary for {self.options.participant}")
         self.screen.table(("scenario", "status", "quiz tries", "hints", "time to fix",
-                           "fixed by"), records.summary_rows(self.record))
+                           "fixed by"), records.summary_rows(self.record, {
+                               s.id: self.header(s) for s in
+                               self.catalog.lab_scenarios(self.options.lab)}))
         self.screen.say(f"Results: {self.options.results_path}")

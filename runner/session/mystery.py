@@ -16,17 +16,27 @@ class MysterySession(LabSession):
         self.draw_record = draw_record
 
     def header(self, scenario) -> str:
-        return f"{scenario.title} ({scenario.id})"   # "Mystery 1: orders (mystery-1)"
+        return scenario.heading()   # "Mystery 1: orders (mystery-1)"
 
     def load_record(self) -> None:
         super().load_record()
         recorded = self.record.get("mystery")
-        if recorded is not None and recorded.get("draw") != self.draw_record["draw"]:
+        if recorded is not None and not same_round(recorded, self.draw_record):
             raise InputError(f"{self.options.results_path} holds another mystery round (seed "
                              f"{recorded.get('seed')}): resume it with that seed, or move the "
                              "file away to start a new round")
         self.record["mystery"] = dict(self.draw_record)
         self.save()
+
+
+def same_round(recorded: dict, drawn: dict) -> bool:
+    """The file's round is the one drawn now: same seed and size, and every drawn scenario the
+    file names (it names one only once its cause may be read, records.for_learner) agrees."""
+    rows = {row.get("id"): row for row in drawn.get("draw") or []}
+    return (recorded.get("seed") == drawn.get("seed")
+            and [row.get("id") for row in recorded.get("draw") or []] == list(rows)
+            and all(row.get("scenario") in (None, rows[row["id"]].get("scenario"))
+                    for row in recorded.get("draw") or []))
 
 
 def recorded_round(path) -> dict | None:

@@ -29,6 +29,7 @@ class SessionOptions:
     answers: str | None = None           # the --answers file, as given
     cluster_name: str = DEFAULT_CLUSTER  # --name: the kind cluster (when kind is True)
     resume: str | None = None            # the resume command when it is not the lab's own
+    mystery: tuple[str, int, str] | None = None  # a mystery round: (lab given, N, seed)
 
     @property
     def patient(self) -> bool:
@@ -39,6 +40,10 @@ class SessionOptions:
         """The exact command that resumes this run (every flag it was given), shell-quoted."""
         if self.resume:
             return self.resume
+        if self.mystery:
+            lab, count, seed = self.mystery
+            return shlex.join(["crashlab", "run", lab, "--mystery", str(count), "--seed", seed,
+                               *self.resume_flags()])
         return shlex.join(["crashlab", "run", self.lab, *self.resume_flags()])
 
     def resume_flags(self) -> list[str]:

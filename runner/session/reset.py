@@ -9,25 +9,29 @@ from runner.results import load_progress, records, save_results
 from runner.session import workspace
 
 
-def reset_scenario(scenario, options, cluster, screen, environ=None) -> None:
+def reset_scenario(scenario, options, cluster, screen, environ=None, *, name: str) -> None:
     """Deploy the broken manifest again, start the scenario's record again (the earlier try
-    stays in its `resets`), back up the workspace file."""
+    stays in its `resets`), back up the workspace file, and say the command that plays it.
+    `name` is how the lab shows the scenario before its quiz (its heading): the scenario is
+    unsolved again, so its id (which names the cause) is never printed."""
     where = placement.placement_for(options.lab, options.participant, scenario, options.image,
                                     options.workspace)
     text = render_manifest_text(scenario, "broken", **where.render_args())
-    objects = check_manifest_text(text, f"{scenario.id}/broken")
+    objects = check_manifest_text(text, f"{where.slug}/broken")
     cluster.ensure_namespace(where.namespace, where.labels)
     steps.apply_fix(cluster, None, where, objects)
-    screen.say(f"Deployed the broken {scenario.id} again in {where.namespace}.")
+    screen.say(f"Deployed the broken {name} again in {where.namespace}.")
     backup = workspace.backup_and_replace(options.workspace, where.slug, text)
     if backup:
         screen.say(f"Your edited manifest is kept as {backup}.")
     record = load_progress(options.results_path)
     if record is not None and any(item["id"] == scenario.id for item in record["scenarios"]):
         records.reset_entry(record, scenario.id)
-        save_results(records.touch(record), options.results_path, environ=environ)
-        screen.say(f"Started {scenario.id} again in {options.results_path} (your earlier tries "
+        save_results(records.for_learner(records.touch(record)), options.results_path,
+                     environ=environ)
+        screen.say(f"Started {name} again in {options.results_path} (your earlier tries "
                    "are kept there and shown in grading).")
+    screen.say(f"Play it again with: {options.resume_command()}")
 
 
 def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
@@ -45,14 +49,24 @@ def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
     return sorted(deleted)
 
 
-def clean_objects(cluster, participant: str, slugs) -> dict[str, list[str]]:
+def clean_objects(cluster, participant: str, slugs, *,
+                  skip_forbidden: bool = False) -> dict[str, list[str]]:
     """Without the right to delete namespaces (a shared workshop cluster): delete the lab's
-    workloads and ConfigMaps inside the participant's namespaces instead."""
+    workloads and ConfigMaps inside the participant's namespaces instead. `skip_forbidden`
+    (a mystery round, whose size the cluster does not say): a namespace the participant has
+    no rights in is one `workshop prepare` did not make for them, so there is nothing there."""
+    from runner.cluster import Forbidden
+
     removed = {}
     for slug in slugs:
         namespace = placement.namespace_name(participant, slug)
-        objects = [name for kind in ("Deployment", "ConfigMap")
-                   for name in cluster.delete_owned(namespace, kind)]
+        try:
+            objects = [name for kind in ("Deployment", "ConfigMap")
+                       for name in cluster.delete_owned(namespace, kind)]
+        except Forbidden:
+            if not skip_forbidden:
+                raise
+            continue
         if objects:
             removed[namespace] = objects
     return removed

@@ -72,6 +72,11 @@ def namespace(scenario_id: str) -> str:
     return placement.namespace_name(PARTICIPANT, CATALOG.scenario(scenario_id).slug)
 
 
+def heading(scenario_id: str, lab: str = "lab-3") -> str:
+    """How the lab names a scenario before its quiz: its number in the lab and its service."""
+    return CATALOG.scenario(scenario_id).heading(CATALOG.lab(lab).scenario_ids.index(scenario_id) + 1)
+
+
 def solution_objects(scenario_id: str) -> list[dict]:
     scenario = CATALOG.scenario(scenario_id)
     text = render_manifest_text(scenario, "solution", namespace=namespace(scenario_id),

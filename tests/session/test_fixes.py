@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.session.helpers import CATALOG, Lab, container, namespace, pod_spec
+from tests.session.helpers import CATALOG, Lab, container, heading, namespace, pod_spec
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_wrong_fix_is_refused(lab, scenario_id, guard_id, edit, mismatch):
     assert "Not fixed yet:" in result.stdout
     assert f"not allowed: {guard.says}" in result.stdout
     assert mismatch in result.stdout
-    assert f"crashlab: error: {scenario_id} is not fixed yet: edit {path}" in result.stderr
+    assert f"crashlab: error: {heading(scenario_id)} is not fixed yet: edit {path}" in result.stderr
     assert path.read_text() == written, "the learner's file is never rewritten"
     entry = lab.entry(scenario_id)
     assert entry["status"] == "fixing" and entry["verification"] is None

@@ -11,7 +11,7 @@ from runner.session import SessionOptions
 from runner.session.askers import APPLY, CHANGED, QUIT, ScriptedAsker
 from runner.session.lab import LabSession
 from runner.session.screen import PlainScreen
-from tests.session.helpers import (PARTICIPANT, RIGHT, Lab, container, namespace,
+from tests.session.helpers import (PARTICIPANT, RIGHT, Lab, container, heading, namespace,
                                    solution_objects)
 from tests.session.test_fixes import _deployment_writes
 from tests.unit.session.test_feedback import INTERNALS
@@ -142,5 +142,6 @@ def test_a_kubectl_change_is_judged_by_its_guards_at_once(lab):
 def test_unattended_runs_still_give_up_after_the_fix_timeout(lab):
     result = lab.run("--only", "oom-killed", "--fix-timeout", "0.5")
     assert result.code == 1
-    assert "crashlab: error: oom-killed is not fixed yet" in result.stderr
+    assert "crashlab: error: 2 · report-builder is not fixed yet" in result.stderr
+    assert heading("oom-killed") == "2 · report-builder"
     assert "--fix-timeout 0.5" in result.stderr, "the resume command keeps the flag"

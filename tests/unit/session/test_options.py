@@ -33,3 +33,14 @@ def test_every_flag_is_kept():
 def test_a_kind_cluster_of_another_name_is_named():
     assert "--name lab2" in _options(cluster_name="lab2").resume_command()
     assert _options().patient
+
+
+def test_a_mystery_round_resumes_with_its_size_seed_and_every_flag():
+    options = SessionOptions(lab="mystery", participant="ada",
+                             results_path=Path("my results/mystery-ada.json"),
+                             workspace=Path("ws/mystery"), kind=False, context="kind-x",
+                             mystery=("lab-3", 4, "s1"), answers="a.yaml", yes=True)
+    assert shlex.split(options.resume_command()) == [
+        "crashlab", "run", "lab-3", "--mystery", "4", "--seed", "s1", "--participant", "ada",
+        "--context", "kind-x", "--results", "my results", "--workspace", "ws",
+        "--answers", "a.yaml", "--yes"]
