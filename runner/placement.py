@@ -23,6 +23,14 @@ def namespace_name(participant: str, slug: str) -> str:
     return f"{NAMESPACE_PREFIX}-{participant}-{slug}"
 
 
+def slug_of_namespace(namespace: str | None, participant: str) -> str | None:
+    """The slug a namespace of `participant` was named after (`namespace_name` backwards)."""
+    prefix = f"{NAMESPACE_PREFIX}-{participant}-"
+    if isinstance(namespace, str) and namespace.startswith(prefix) and len(namespace) > len(prefix):
+        return namespace[len(prefix):]
+    return None
+
+
 def scenario_key(slug: str) -> str:
     """The opaque, stable key that labels a scenario's objects: a hash of its slug, so it
     carries no word of the cause (hex digits cannot spell one)."""

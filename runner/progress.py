@@ -47,9 +47,12 @@ def for_cluster(record: dict, key: str | bytes | None = None) -> dict:
 def progress_configmap(record: dict, namespace: str, labels: dict[str, str] | None = None,
                        key: str | bytes | None = None) -> dict:
     """The ConfigMap holding `record` (see `for_cluster`) in `namespace`."""
-    scenarios = record.get("scenarios") or [{}]
-    labels = labels or placement.owner_labels(record["lab"], scenarios[0].get("id") or "none",
-                                              record["participant"])
+    first = (record.get("scenarios") or [{}])[0]
+    slug = placement.slug_of_namespace(first.get("namespace"), record["participant"])
+    # the opaque key of the first scenario's slug, never its id (the id names the cause)
+    labels = labels or placement.owner_labels(
+        record["lab"], placement.scenario_key(slug or first.get("id") or "none"),
+        record["participant"])
     text = json.dumps(for_cluster(record, key), indent=1, ensure_ascii=False, sort_keys=True)
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": configmap_name(record["lab"]), "namespace": namespace,

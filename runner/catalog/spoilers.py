@@ -114,3 +114,25 @@ def _message(text: str, word: str) -> str:
     snippet = " ".join(text[max(0, start - 30):start + len(word) + 30].split())
     return (f"names the cause before the quiz ({word!r} in \"...{snippet}...\"); before the quiz "
             "say what the learner sees, not what was changed")
+
+
+def written_record_problems(text: str, scenarios) -> list[Problem]:
+    """(scenario slug, message) for each of `scenarios` whose entry in a written results record
+    (`text`: the file or the progress ConfigMap's JSON) is not past its quiz
+    (runner.results.records.cause_known) while the text names its id or its cause id. The
+    symptom lines may say what the pod showed (the learner reads the same with kubectl)."""
+    import json
+
+    from runner.results.records import cause_known
+
+    entries = (json.loads(text).get("scenarios") or [])
+    problems = []
+    for scenario in scenarios:
+        entry = next((e for e in entries if e.get("id") in (scenario.id, scenario.slug)), None)
+        if entry is None or cause_known(entry):
+            continue
+        for name in (scenario.id, scenario.cause):
+            if f'"{name}"' in text:
+                problems.append((scenario.slug, f"names {name!r} before the quiz of "
+                                 f"{scenario.slug}; write records.for_learner(record)"))
+    return problems

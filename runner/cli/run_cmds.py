@@ -222,9 +222,9 @@ def _reset(args, env, options, scenario, name: str) -> int:
     return 0
 
 
-def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
+def _clean_lab(cluster, lab: str, participant: str | None, screen, args=None) -> None:
     from runner.cluster import Forbidden
-    from runner.session.reset import clean_namespaces, clean_objects
+    from runner.session.reset import clean_namespaces, clean_objects, other_labs
 
     who = "every participant" if participant is None else participant
     try:
@@ -251,6 +251,22 @@ def _clean_lab(cluster, lab: str, participant: str | None, screen) -> None:
         return
     screen.say(f"Deleted {len(deleted)} namespace(s) of {lab} for {who}"
                + (f": {', '.join(deleted)}" if deleted else "") + ".")
+    for other in other_labs(cluster, lab, participant):
+        screen.say(f"Kept the namespaces of {other}; remove them with: "
+                   f"{_clean_command(args, other, participant)}")
+
+
+def _clean_command(args, lab: str, participant: str | None) -> str:
+    """The exact `crashlab clean` for another lab, with this one's cluster flags."""
+    import shlex
+
+    argv = ["crashlab", "clean", "--lab", lab]
+    argv += ["--all"] if participant is None else ["--participant", participant]
+    if getattr(args, "context", None):
+        argv += ["--context", args.context]
+    elif getattr(args, "name", DEFAULT_CLUSTER) != DEFAULT_CLUSTER:
+        argv += ["--name", args.name]
+    return shlex.join(argv)
 
 
 def cmd_clean(args, env) -> int:
@@ -272,7 +288,7 @@ def cmd_clean(args, env) -> int:
         had_cluster = False
     if had_cluster:
         try:
-            _clean_lab(cluster, args.lab, participant, screen)
+            _clean_lab(cluster, args.lab, participant, screen, args)
         finally:
             cluster.close()
     if args.cluster and not args.context:

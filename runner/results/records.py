@@ -6,6 +6,7 @@ scenario whose status is not final.
 
 from __future__ import annotations
 
+from runner import placement
 from runner.results import SCHEMA, is_final, parse_time  # noqa: F401 - is_final is part of this API
 from runner.results import now_iso as utc_now
 
@@ -47,10 +48,14 @@ def new_scenario(scenario_id: str, cause: str | None = None,
 
 def merge_lab(record: dict, scenarios, cluster: dict) -> dict:
     """Bring a loaded record in line with the lab's scenarios (added ones pending, order kept).
-    Each cause comes from the catalogue: the file leaves it out until the learner may see it."""
-    known = {entry["id"]: entry for entry in record.get("scenarios") or []}
-    record["scenarios"] = [{**known[sid], "cause": cause} if sid in known
-                           else new_scenario(sid, cause, ns) for sid, cause, ns in scenarios]
+    Ids and causes come from the catalogue: before its quiz the file names a scenario by its
+    slug and leaves its cause out (`for_learner`); an entry is found by id or by namespace."""
+    loaded = record.get("scenarios") or []
+    record["scenarios"] = []
+    for sid, cause, namespace in scenarios:
+        found = find(loaded, sid, namespace)
+        record["scenarios"].append({**found, "id": sid, "cause": cause} if found
+                                   else new_scenario(sid, cause, namespace))
     record["cluster"] = dict(cluster)
     return record
 
@@ -65,22 +70,28 @@ def cause_known(item: dict) -> bool:
             or item.get("status") in ("fixing", "verified", "revealed"))
 
 
-def _readable_entry(item: dict) -> dict:
-    shown = dict(item) if cause_known(item) else {**item, "cause": None}
+def _readable_entry(item: dict, participant: str) -> dict:
+    if cause_known(item):
+        shown = dict(item)
+    else:   # the id names the cause; the slug is the namespace's (the service's) name
+        slug = placement.slug_of_namespace(item.get("namespace"), participant)
+        shown = {**item, "id": slug or item["id"], "cause": None}
     if item.get("resets"):
-        shown["resets"] = [{**reset, "previous": _readable_entry(reset["previous"])}
+        shown["resets"] = [{**reset, "previous": _readable_entry(reset["previous"], participant)}
                            if isinstance(reset.get("previous"), dict) else dict(reset)
                            for reset in item["resets"]]
     return shown
 
 
 def for_learner(record: dict) -> dict:
-    """`record` as it may be written where the learner can read it before a quiz: the cause of
-    every scenario (and of every earlier try in `resets`) for which `cause_known` does not hold
-    is left out (None), and so is which scenario a mystery round drew for it. The signature,
-    if any, is dropped: the caller signs what it writes."""
+    """`record` as it may be written where the learner can read it before a quiz: every
+    scenario (and every earlier try in `resets`) for which `cause_known` does not hold is named
+    by its slug, not its id, with its cause left out (None), and a mystery round does not say
+    which scenario it drew for it. The signature, if any, is dropped: the caller signs what it
+    writes. `merge_lab` (resume) and `with_ids` (grading) name them by id again."""
     body = {key: value for key, value in record.items() if key != "signature"}
-    body["scenarios"] = [_readable_entry(item) for item in record.get("scenarios") or []]
+    body["scenarios"] = [_readable_entry(item, record.get("participant") or "")
+                         for item in record.get("scenarios") or []]
     if isinstance(record.get("mystery"), dict):
         known = {item.get("id") for item in record.get("scenarios") or [] if cause_known(item)}
         round_ = record["mystery"]
@@ -88,6 +99,27 @@ def for_learner(record: dict) -> dict:
             dict(row) if row.get("id") in known else {"id": row.get("id")}
             for row in round_.get("draw") or []]}
     return body
+
+
+def find(entries, scenario_id: str, namespace: str | None = None) -> dict | None:
+    """The entry of a scenario: by its id, or (as `for_learner` wrote it) by its namespace."""
+    entries = list(entries)
+    return (next((item for item in entries if item.get("id") == scenario_id), None)
+            or next((item for item in entries if namespace
+                     and item.get("namespace") == namespace), None))
+
+
+def with_ids(record: dict, ids_by_slug: dict[str, str]) -> dict:
+    """A copy of a loaded record with every scenario named by its catalogue id again
+    (`ids_by_slug`: the lab's slug -> id); what the file named by id stays as it is."""
+    def named(item: dict) -> dict:
+        fixed = {**item, "id": ids_by_slug.get(item.get("id"), item.get("id"))}
+        if item.get("resets"):
+            fixed["resets"] = [{**reset, "previous": named(reset["previous"])}
+                               if isinstance(reset.get("previous"), dict) else reset
+                               for reset in item["resets"]]
+        return fixed
+    return {**record, "scenarios": [named(item) for item in record.get("scenarios") or []]}
 
 
 def entry(record: dict, scenario_id: str) -> dict:

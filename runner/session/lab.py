@@ -150,12 +150,12 @@ class LabSession(fixloop.FixLoop, investigation.Investigation):
             self.screen.panel(self.lab.title, self.lab.intro)  # lifecycle and flowchart, once
         else:
             self.record = records.merge_lab(loaded, rows, where)
-            mine = {s.id for s in self.scenarios}
-            resume = next((item["id"] for item in self.record["scenarios"]
+            mine = {s.id: s for s in self.scenarios}
+            resume = next((mine[item["id"]] for item in self.record["scenarios"]
                            if item["id"] in mine and not records.is_final(item)), None)
-            if resume:
+            if resume:   # named as before its quiz: its heading, never its id
                 self.screen.say(f"Resuming {self.options.lab} for {self.options.participant} "
-                                f"at {resume}.")
+                                f"at {self.header(resume)}.")
         self.save()
 
     def prewarm(self, scenarios) -> None:

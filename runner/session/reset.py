@@ -25,7 +25,10 @@ def reset_scenario(scenario, options, cluster, screen, environ=None, *, name: st
     if backup:
         screen.say(f"Your edited manifest is kept as {backup}.")
     record = load_progress(options.results_path)
-    if record is not None and any(item["id"] == scenario.id for item in record["scenarios"]):
+    item = None if record is None else records.find(record["scenarios"], scenario.id,
+                                                    where.namespace)
+    if item is not None:
+        item["id"] = scenario.id   # the file names it by its slug before its quiz
         records.reset_entry(record, scenario.id)
         save_results(records.for_learner(records.touch(record)), options.results_path,
                      environ=environ)
@@ -47,6 +50,17 @@ def clean_namespaces(cluster, lab: str, participant: str | None) -> list[str]:
         cluster.delete_namespace(name)
         deleted.append(name)
     return sorted(deleted)
+
+
+def other_labs(cluster, lab: str, participant: str | None) -> list[str]:
+    """The other labs (a mystery round among them) whose namespaces `participant` (everyone
+    when None) still has: `clean` names the command that removes them too."""
+    found = set()
+    for namespace in cluster.list_owned_namespaces():
+        labels = (namespace.get("metadata") or {}).get("labels") or {}
+        if participant is None or labels.get(ownership.PARTICIPANT_KEY) == participant:
+            found.add(labels.get(ownership.LAB_KEY))
+    return sorted(name for name in found - {lab, None})
 
 
 def clean_objects(cluster, participant: str, slugs, *,

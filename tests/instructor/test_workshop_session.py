@@ -79,3 +79,38 @@ def _run_prepared(k8s_api, tmp_path, monkeypatch):
                    "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
                    "--only", "oom-killed",
                    environ={"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"})
+
+
+def test_a_participant_cleans_their_mystery_round_without_namespace_rights(k8s_api, kubelet,
+                                                                         tmp_path, monkeypatch):
+    from runner import mystery
+    from runner.catalog import load_catalog
+    from tests.session.test_mystery_round import right_answers
+
+    names = tmp_path / "class.txt"
+    names.write_text("ada\nbob\n")
+    out = tmp_path / "kubeconfigs"
+    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
+                   "--mystery", "3", "--seed", "thu", environ=k8s_api.environ).code == 0
+    monkeypatch.chdir(tmp_path)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(right_answers(
+        mystery.draw_scenarios(load_catalog(manifests=False), 3, "thu"))))
+    as_ada = {"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"}
+    played = run_cli("run", "lab-3", "--mystery", "3", "--seed", "thu", "--context",
+                     k8s_api.context, "--participant", "ada", "--answers", str(answers),
+                     "--solve", "--yes", "--stability-window", "1", environ=as_ada)
+    assert played.code == 0, played.stderr[-2000:]
+    store = k8s_api.emulator.store
+    assert all(store.list("deployments", f"crashlab-ada-mystery-{n}")[0] for n in (1, 2, 3))
+
+    result = run_cli("clean", "--lab", "mystery", "--participant", "ada", "--context",
+                     k8s_api.context, environ=as_ada)
+
+    assert result.code == 0, result.stderr
+    assert ("removed the lab's objects from 3 namespace(s) of ada instead: "
+            "crashlab-ada-mystery-1, crashlab-ada-mystery-2, crashlab-ada-mystery-3.") \
+        in result.stdout
+    assert not any(store.list("deployments", f"crashlab-ada-mystery-{n}")[0] for n in (1, 2, 3))
+    assert store.exists("namespaces", "", "crashlab-ada-mystery-1")  # the instructor's to delete
+    assert store.exists("namespaces", "", "crashlab-bob-mystery-1")

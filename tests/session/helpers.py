@@ -53,7 +53,7 @@ class Lab:
         return json.loads(self.results.read_text())
 
     def entry(self, scenario_id: str) -> dict:
-        return next(e for e in self.record()["scenarios"] if e["id"] == scenario_id)
+        return entry_of(self.record(), scenario_id)
 
     def workspace_file(self, scenario_id: str) -> Path:
         return placement.workspace_file(self.workspace, CATALOG.scenario(scenario_id).slug)
@@ -66,6 +66,13 @@ class Lab:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump_all(objects, sort_keys=False))
         return path
+
+
+def entry_of(record: dict, scenario_id: str) -> dict:
+    """A scenario's entry in a results file: named by its id, or by its slug before its quiz
+    (the id names the cause)."""
+    names = (scenario_id, CATALOG.scenario(scenario_id).slug)
+    return next(e for e in record["scenarios"] if e["id"] in names)
 
 
 def namespace(scenario_id: str) -> str:

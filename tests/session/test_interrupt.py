@@ -110,7 +110,7 @@ def test_ctrl_c_saves_and_resumes(lab, stage, ask_at, show_at, status, causes):
     again = io.StringIO()
     assert session(lab, ScriptedAsker(RIGHT), PlainScreen(again), solve=True).run() == 0
     if status is not None:
-        assert "Resuming lab-3 for ada at oom-killed." in again.getvalue()
+        assert "Resuming lab-3 for ada at 2 · report-builder." in again.getvalue()
         assert "The flowchart to follow every time" not in again.getvalue()  # intro: first run only
     entry = lab.entry("oom-killed")
     assert entry["status"] == "revealed" and entry["verification"]["podName"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.session.helpers import PARTICIPANT, Lab
+from tests.session.helpers import PARTICIPANT, Lab, entry_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "oom-killed"
@@ -26,7 +26,7 @@ def _entry(path: Path) -> dict | None:
         record = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
         return None
-    return next(e for e in record["scenarios"] if e["id"] == SCENARIO)
+    return entry_of(record, SCENARIO)
 
 
 STAGES = {  # stage -> what the results file shows once it is reached

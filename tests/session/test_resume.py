@@ -61,7 +61,7 @@ def test_the_printed_resume_command_resumes_the_same_run(lab, k8s_api, monkeypat
     again = run_cli(*command[1:], environ=environ)
 
     assert again.code == 0, again.stderr
-    assert "Resuming lab-3 for ada at oom-killed." in again.stdout
+    assert "Resuming lab-3 for ada at 2 · report-builder." in again.stdout
     entry = lab.entry("oom-killed")
     assert entry["status"] == "verified" and entry["fixAppliedBy"] == "workspace"
     assert len(entry["quiz"]["cause"]["attempts"]) == 2, "the same run: no quiz asked again"

@@ -159,3 +159,19 @@ def test_crashlab_list_prints_no_cause_word():
     # the same grep as the before-stop hook
     assert not re.search(r"oom|killed|liveness|probe|permission|runasuser|bad.command|invalid",
                          result.stdout, re.I)
+
+
+def test_a_written_record_that_names_a_cause_before_its_quiz_is_caught():
+    import json
+
+    from runner.catalog.spoilers import written_record_problems
+    from runner.results import records
+
+    lab = CATALOG.lab_scenarios("lab-3")
+    rows = [(s.id, s.cause, f"crashlab-ada-{s.slug}") for s in lab]
+    record = records.new_record("lab-3", "ada", rows)
+    records.diagnosed(record["scenarios"][0])
+    raw = written_record_problems(json.dumps(record), lab)
+    assert [slug for slug, _ in raw] == [s.slug for s in lab[1:] for _ in (1, 2)]
+    assert f"names {lab[1].id!r} before the quiz of {lab[1].slug}" in raw[0][1]
+    assert written_record_problems(json.dumps(records.for_learner(record)), lab) == []

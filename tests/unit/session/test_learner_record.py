@@ -31,6 +31,10 @@ def test_no_cause_is_written_before_its_quiz():
     shown = records.for_learner(record)
     assert [item["cause"] for item in shown["scenarios"]] == [None] * 5
     assert _cause_words(shown) == []
+    # named by the service (its namespace's slug), never by the id, which names the cause
+    assert [item["id"] for item in shown["scenarios"]] == [
+        s.slug for s in CATALOG.lab_scenarios("lab-3")]
+    assert not any(f'"{s.id}"' in json.dumps(shown) for s in CATALOG.lab_scenarios("lab-3"))
     assert schema_problems(shown) == []
     assert record["scenarios"][0]["cause"] == "bad_command", "the session's own copy keeps it"
 
@@ -46,6 +50,9 @@ def test_the_cause_is_written_once_named_revealed_or_past_the_quiz():
     shown = records.for_learner(record)
     assert [item["cause"] for item in shown["scenarios"]] == [
         named["cause"], revealed["cause"], fixing["cause"], verified["cause"], None]
+    assert [item["id"] for item in shown["scenarios"]] == [
+        named["id"], revealed["id"], fixing["id"], verified["id"],
+        CATALOG.scenario(skipped["id"]).slug]
 
 
 def test_earlier_tries_kept_by_a_reset_follow_the_same_rule():
@@ -96,3 +103,36 @@ def test_an_old_file_with_every_cause_still_verifies_and_resumes_with_the_catalo
     assert _cause_words(shown) == []
     merged = records.merge_lab(records.for_learner(old), rows, {})
     assert [item["cause"] for item in merged["scenarios"]] == [row[1] for row in rows]
+
+
+def test_resume_and_grading_name_every_scenario_by_its_id_again():
+    record = _record()
+    records.start(record["scenarios"][0])
+    records.diagnosed(record["scenarios"][1])
+    written = results.sign_results(records.for_learner(record), KEY)
+    rows = [(s.id, s.cause, f"crashlab-ada-{s.slug}") for s in CATALOG.lab_scenarios("lab-3")]
+    resumed = records.merge_lab(json.loads(json.dumps(written)), rows, {})
+    assert [(e["id"], e["cause"], e["status"]) for e in resumed["scenarios"]] == [
+        (row[0], row[1], e["status"]) for row, e in zip(rows, record["scenarios"])]
+    assert resumed["scenarios"][0]["status"] == "investigating"
+    checked = check_text(json.dumps(written), "file", KEY)
+    assert checked.status == "ok", "verified as written, before the ids are put back"
+    assert [e["id"] for e in checked.record["scenarios"]] == [row[0] for row in rows]
+
+
+def test_a_reset_entry_is_found_by_its_namespace():
+    record = _record()
+    records.start(record["scenarios"][2])
+    written = records.for_learner(record)
+    third = CATALOG.lab_scenarios("lab-3")[2]
+    found = records.find(written["scenarios"], third.id, f"crashlab-ada-{third.slug}")
+    assert found is written["scenarios"][2] and found["id"] == third.slug
+    assert records.find(written["scenarios"], third.id) is None
+
+
+def test_the_progress_configmap_is_labelled_with_the_opaque_key_not_an_id():
+    record = _record()
+    configmap = progress.progress_configmap(record, "crashlab-ada-storefront")
+    first = CATALOG.lab_scenarios("lab-3")[0]
+    assert configmap["metadata"]["labels"]["crashlab.dev/scenario"] == first.key
+    assert first.id not in json.dumps(configmap)
