@@ -226,7 +226,8 @@ class Catalog:
         if scenario_id not in self.scenarios and scenario_id in by_slug:
             return by_slug[scenario_id]
         if scenario_id not in self.scenarios:
-            known = ", ".join(sorted(self.scenarios)) or "none"
+            # The slugs, as `crashlab list` shows them: the ids name the causes.
+            known = ", ".join(sorted(by_slug)) or "none"
             raise UsageError(f"no scenario {scenario_id!r}; available: {known} (see: crashlab list)")
         return self.scenarios[scenario_id]
 
