@@ -45,9 +45,11 @@ EXTRA_RULES = {
     "Secret": [{"apiGroups": [""], "resources": ["secrets"], "verbs": READ + WRITE}],
     "ServiceAccount": [{"apiGroups": [""], "resources": ["serviceaccounts"],
                         "verbs": READ + WRITE}],
-    "Role": [{"apiGroups": [RBAC], "resources": ["roles"], "verbs": READ + ["create", "delete"]}],
-    "RoleBinding": [{"apiGroups": [RBAC], "resources": ["rolebindings"],
-                     "verbs": READ + ["create", "delete"]}],
+    # update/patch too: the lab applies by create-or-replace (a reset, a resume, the solution
+    # re-apply an existing Role), and a learner may fix the binding with kubectl edit. The
+    # escalation check guards an update exactly as it guards a create.
+    "Role": [{"apiGroups": [RBAC], "resources": ["roles"], "verbs": READ + WRITE}],
+    "RoleBinding": [{"apiGroups": [RBAC], "resources": ["rolebindings"], "verbs": READ + WRITE}],
 }
 
 

@@ -205,6 +205,7 @@ def test_extra_rules_only_where_the_scenario_deploys_those_kinds():
     account = placement.namespace_name("ada", plus.slug("wrong-service-account"))
     assert {"ServiceAccount", "Role", "RoleBinding"} <= kinds["wrong-service-account"]
     assert allowed(account, workshop.RBAC, "rolebindings", "create")
+    assert allowed(account, workshop.RBAC, "roles", "update")  # the solution re-applies it
     assert allowed(account, "", "serviceaccounts", "create")
     for namespace, namespace_rules in rules.items():
         for rule in namespace_rules:

@@ -91,13 +91,13 @@ def test_a_participant_cleans_their_mystery_round_without_namespace_rights(k8s_a
     names.write_text("ada\nbob\n")
     out = tmp_path / "kubeconfigs"
     assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                   "--mystery", "3", "--seed", "thu", environ=k8s_api.environ).code == 0
+                   "--mystery", "3", "--seed", "wed", environ=k8s_api.environ).code == 0
     monkeypatch.chdir(tmp_path)
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump(right_answers(
-        mystery.draw_scenarios(load_catalog(manifests=False), 3, "thu"))))
+        mystery.draw_scenarios(load_catalog(manifests=False), 3, "wed"))))
     as_ada = {"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"}
-    played = run_cli("run", "lab-3", "--mystery", "3", "--seed", "thu", "--context",
+    played = run_cli("run", "lab-3", "--mystery", "3", "--seed", "wed", "--context",
                      k8s_api.context, "--participant", "ada", "--answers", str(answers),
                      "--solve", "--yes", "--stability-window", "1", environ=as_ada)
     assert played.code == 0, played.stderr[-2000:]
