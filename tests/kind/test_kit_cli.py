@@ -153,9 +153,18 @@ def instructor(tools, tmp_path, digest=versions.NODE_IMAGE.split("@")[1]):
     tools.environ["CRASHLAB_DOWNLOAD_BASE"] = write_mirror(tmp_path / "mirror").as_uri()
 
 
-def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path, kubeconfig):
+def participant_up(tmp_path, kubeconfig, kit):
+    """Another machine, with no kind or kubectl, runs `cluster up --kit KIT`."""
     from tests.kind.harness import FakeTools
 
+    (tmp_path / "participant").mkdir()
+    participant = FakeTools(tmp_path / "participant", kubeconfig)
+    participant.remove("kind")
+    participant.remove("kubectl")
+    return participant, participant.cli("cluster", "up", "--kit", str(kit))
+
+
+def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path, kubeconfig):
     instructor(tools, tmp_path)
     out = tmp_path / "stick" / "kit"
     made = tools.cli("workshop", "kit", "--out", str(out), *HERE_PYTHON)
@@ -176,11 +185,7 @@ def test_a_kit_written_by_workshop_kit_brings_up_another_machine(tools, tmp_path
     cloned_on = subprocess.run(["git", "-C", str(clone), "symbolic-ref", "-q", "HEAD"],
                                check=False, capture_output=True, text=True).stdout.strip()
     assert cloned_on == on  # the instructor's branch, not a detached HEAD
-    (tmp_path / "participant").mkdir()
-    participant = FakeTools(tmp_path / "participant", kubeconfig)
-    participant.remove("kind")
-    participant.remove("kubectl")
-    result = participant.cli("cluster", "up", "--kit", str(out))
+    participant, result = participant_up(tmp_path, kubeconfig, out)
 
     assert result.code == 0, result.err
     assert participant.load()["docker"]["images"] == {NODE_TAG: NODE_ID, LAB_IMAGE: LAB_ID}

@@ -11,7 +11,6 @@ import pytest
 from runner.kind.images import LAB_IMAGE
 from runner.kit import files
 from runner.kit.manifest import current_pins
-from tests.kind.harness import FakeTools
 from tests.kind.test_kit_cli import (
     HERE_PYTHON,
     LAB_ID,
@@ -20,6 +19,7 @@ from tests.kind.test_kit_cli import (
     ROOT,
     instructor,
     make_kit,
+    participant_up,
 )
 
 
@@ -59,11 +59,7 @@ def test_workshop_kit_out_tar_writes_one_file_that_brings_up_another_machine(
     assert made.out.rstrip().endswith(f"participants run `make lab-3 KIT={out}`")
     assert "  Writing crashlab-kit.tar" in made.out and "100% of" in made.out
 
-    (tmp_path / "participant").mkdir()
-    participant = FakeTools(tmp_path / "participant", kubeconfig)
-    participant.remove("kind")
-    participant.remove("kubectl")
-    result = participant.cli("cluster", "up", "--kit", str(out))
+    participant, result = participant_up(tmp_path, kubeconfig, out)
 
     assert result.code == 0, result.err
     folder = tmp_path / "stick" / "crashlab-kit"
@@ -244,7 +240,7 @@ def test_make_lab3_kit_tar_brings_the_cluster_up_from_the_unpacked_folder(tools,
 
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "crashlab-kit"
-    assert done.stdout.startswith(f"  Unpacking crashlab-kit.tar (")
+    assert done.stdout.startswith("  Unpacking crashlab-kit.tar (")
     assert "    100% of " in done.stdout
     checked = done.stdout.split(f"Kit {tar}: unpacked in {folder}\n", 1)[1]
     assert checked.startswith(f"Kit {folder}: 18 files match manifest.json\n")  # the check's
