@@ -51,7 +51,7 @@ lab-3: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 (CrashLoopBackOff): kind clu
 	$(call RUN_LAB,lab-3)
 
 kit-check:
-	@PYTHONPATH=. $(PYTHON) -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"
+	@PYTHONPATH=. $(PYTHON) -B -m runner.kit.check $(if $(wildcard $(STAMP)),,--wheels) "$(KIT)"
 
 lab-3-plus: $(if $(KIT),kit-check) $(STAMP) ## Run lab 3 plus: seven more broken (or only seemingly broken) pods, same loop (KIT= as for lab-3)
 	$(call RUN_LAB,lab-3-plus)
