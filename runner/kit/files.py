@@ -80,8 +80,9 @@ def archive_config_digest(archive: Path) -> str:
 
     `docker save` writes the legacy `manifest.json` ([{"Config": ..., "RepoTags": ...}]);
     the classic store names the config `<hex>.json` (moby image/tarexport/save.go; checked
-    by tests/containers on Docker 20.10). containerd's exporter names it
-    `blobs/sha256/<hex>` (OCI image layout); that case is not verified on this machine.
+    by tests/containers on Docker 20.10). Docker 25 and newer (OCI-compliant `docker save`,
+    moby #44598) and the containerd image store name it `blobs/sha256/<hex>`: read the same
+    way, checked on a synthetic archive only (no such engine on this machine).
     """
     import json
     import tarfile

@@ -167,6 +167,17 @@ def test_the_config_digest_is_read_from_a_saved_archives_manifest(tmp_path):
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     assert files.archive_config_digest(archive) == f"sha256:{hex64}"
+    # Docker Engine 25+ (release notes: `docker save` output is OCI compliant, moby #44598)
+    # keeps the legacy manifest.json but names the config by its blob path.
+    with tarfile.open(archive, "w") as tar:
+        for name, data in ((f"blobs/sha256/{hex64}", b"{}"), ("index.json", b"{}"),
+                           ("manifest.json", json.dumps([{"Config": f"blobs/sha256/{hex64}",
+                                                          "RepoTags": ["x:1"],
+                                                          "Layers": []}]).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert files.archive_config_digest(archive) == f"sha256:{hex64}"
     archive.write_bytes(b"not a tar")
     assert files.archive_config_digest(archive) == ""
 
