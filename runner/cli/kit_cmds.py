@@ -23,7 +23,7 @@ def add_kit_parser(workshop_actions) -> None:
     kit.add_argument("--python", action="append", metavar="X.Y", dest="pythons",
                      help="carry Python packages only for this CPython (repeat it for more; "
                      "default: every one crashlab runs on, 3.10 to 3.15, which makes the "
-                     "wheels about 200 MB)")
+                     "wheels about 160 MB)")
     kit.set_defaults(func=cmd_kit)
 
 
