@@ -26,10 +26,11 @@ from runner.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT
 from runner.kind import versions
 from runner.kind.fetch import DownloadFailed
 from runner.kit import load, write
-from runner.kit.manifest import KitError, Pins, published_checksum_text, tool_paths
+from runner.kit.manifest import KitError, Pins, tool_paths
 from runner.kit.wheels import this_target
 from tests.containers.engine import TIER, EngineUnavailable
 from tests.containers.second_engine import OfflineEngine
+from tests.kind.test_kit_cli import write_mirror
 
 pytestmark = pytest.mark.containers
 
@@ -65,18 +66,7 @@ def _tool_binary(tool: str, os_name: str, arch: str) -> bytes:
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory) -> Path:
     """kind and kubectl for every platform, laid out like their download hosts."""
-    root = tmp_path_factory.mktemp("mirror")
-    for os_name in versions.OPERATING_SYSTEMS:
-        for arch in versions.ARCHITECTURES:
-            paths = tool_paths(os_name, arch)
-            for tool, binary, checksum in zip(("kind", "kubectl"), paths[0::2], paths[1::2]):
-                data = _tool_binary(tool, os_name, arch)
-                target = root / binary.removeprefix("tools/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-                (root / checksum.removeprefix("tools/")).write_text(published_checksum_text(
-                    tool, os_name, arch, hashlib.sha256(data).hexdigest()))
-    return root
+    return write_mirror(tmp_path_factory.mktemp("mirror"), _tool_binary)
 
 
 @pytest.fixture(scope="module")

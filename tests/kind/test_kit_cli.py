@@ -131,13 +131,13 @@ def test_make_lab3_kit_checks_the_kit_first(tools, tmp_path, target):
     assert tools.load()["docker"]["images"] == {}
 
 
-def write_mirror(root):
+def write_mirror(root, binary_of=lambda tool, os_name, arch: launcher().encode()):
     """The download hosts' layout (file://) with the stub tools for every platform."""
-    body = launcher().encode()
     for os_name in versions.OPERATING_SYSTEMS:
         for arch in versions.ARCHITECTURES:
             paths = tool_paths(os_name, arch)
             for tool, binary, checksum in zip(("kind", "kubectl"), paths[0::2], paths[1::2]):
+                body = binary_of(tool, os_name, arch)
                 target = root / binary.removeprefix("tools/")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(body)
