@@ -23,14 +23,7 @@ def test_the_lab_runs_with_a_participant_kubeconfig(k8s_api, kubelet, tmp_path, 
 
 def test_a_participant_cleans_their_namespaces_without_namespace_rights(k8s_api, kubelet, tmp_path,
                                                                           monkeypatch):
-    names = tmp_path / "class.txt"
-    names.write_text("ada\nbob\n")
-    out = tmp_path / "kubeconfigs"
-    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                   environ=k8s_api.environ).code == 0
-    monkeypatch.chdir(tmp_path)
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(ANSWERS))
+    out, answers = _prepare(k8s_api, tmp_path, monkeypatch, ["ada", "bob"], ANSWERS)
     as_ada = {"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"}
     assert run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada", "--answers",
                    str(answers), "--solve", "--yes", "--stability-window", "1", "--only", "oom-killed",
@@ -65,16 +58,22 @@ def test_the_session_publishes_its_record_to_the_participants_namespace(k8s_api,
     assert "could not" not in result.stdout  # the write was allowed: nothing said about it
 
 
-def _run_prepared(k8s_api, tmp_path, monkeypatch):
-    """`workshop prepare` for ada, then ada's unattended run of oom-killed with her kubeconfig."""
+def _prepare(k8s_api, tmp_path, monkeypatch, participants, answers, *prepare_args):
+    """`workshop prepare` for `participants`, from tmp_path; returns (kubeconfigs, answers file)."""
     names = tmp_path / "class.txt"
-    names.write_text("ada\n")
+    names.write_text("".join(f"{name}\n" for name in participants))
     out = tmp_path / "kubeconfigs"
     assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                   environ=k8s_api.environ).code == 0
+                   *prepare_args, environ=k8s_api.environ).code == 0
     monkeypatch.chdir(tmp_path)
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(ANSWERS))
+    answers_file = tmp_path / "answers.yaml"
+    answers_file.write_text(yaml.safe_dump(answers))
+    return out, answers_file
+
+
+def _run_prepared(k8s_api, tmp_path, monkeypatch):
+    """`workshop prepare` for ada, then ada's unattended run of oom-killed with her kubeconfig."""
+    out, answers = _prepare(k8s_api, tmp_path, monkeypatch, ["ada"], ANSWERS)
     return run_cli("run", "lab-3", "--context", k8s_api.context, "--participant", "ada",
                    "--answers", str(answers), "--solve", "--yes", "--stability-window", "1",
                    "--only", "oom-killed",
@@ -87,15 +86,9 @@ def test_a_participant_cleans_their_mystery_round_without_namespace_rights(k8s_a
     from runner.catalog import load_catalog
     from tests.session.test_mystery_round import right_answers
 
-    names = tmp_path / "class.txt"
-    names.write_text("ada\nbob\n")
-    out = tmp_path / "kubeconfigs"
-    assert run_cli("workshop", "prepare", "--participants", str(names), "--out", str(out),
-                   "--mystery", "3", "--seed", "wed", environ=k8s_api.environ).code == 0
-    monkeypatch.chdir(tmp_path)
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(right_answers(
-        mystery.draw_scenarios(load_catalog(manifests=False), 3, "wed"))))
+    drawn = mystery.draw_scenarios(load_catalog(manifests=False), 3, "wed")
+    out, answers = _prepare(k8s_api, tmp_path, monkeypatch, ["ada", "bob"], right_answers(drawn),
+                            "--mystery", "3", "--seed", "wed")
     as_ada = {"KUBECONFIG": str(out / "ada.kubeconfig"), "NO_COLOR": "1"}
     played = run_cli("run", "lab-3", "--mystery", "3", "--seed", "wed", "--context",
                      k8s_api.context, "--participant", "ada", "--answers", str(answers),
