@@ -16,24 +16,40 @@ def pod_spec_of(workload: dict | None) -> dict:
     return (((workload or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
 
 
-def configmaps_used(pod_spec: dict) -> set[str]:
-    """Names of the ConfigMaps a pod template mounts or reads into its environment."""
+# Where a pod template names a ConfigMap or a Secret: (volume key, its name field,
+# projected-source key, envFrom key, env valueFrom key). The source keys name it by `name`.
+_REFERENCES = {"ConfigMap": ("configMap", "name", "configMap", "configMapRef", "configMapKeyRef"),
+               "Secret": ("secret", "secretName", "secret", "secretRef", "secretKeyRef")}
+
+
+def used_by(pod_spec: dict, kind: str) -> set[str]:
+    """Names of the ConfigMaps or Secrets (`kind`) a pod template mounts or reads into its
+    environment."""
+    volume_key, volume_name, projected_key, env_from_key, value_from_key = _REFERENCES[kind]
     names = set()
     for volume in pod_spec.get("volumes") or []:
-        if (volume.get("configMap") or {}).get("name"):
-            names.add(volume["configMap"]["name"])
+        if (volume.get(volume_key) or {}).get(volume_name):
+            names.add(volume[volume_key][volume_name])
         for source in (volume.get("projected") or {}).get("sources") or []:
-            if (source.get("configMap") or {}).get("name"):
-                names.add(source["configMap"]["name"])
+            if (source.get(projected_key) or {}).get("name"):
+                names.add(source[projected_key]["name"])
     for container in (pod_spec.get("containers") or []) + (pod_spec.get("initContainers") or []):
         for source in container.get("envFrom") or []:
-            if (source.get("configMapRef") or {}).get("name"):
-                names.add(source["configMapRef"]["name"])
+            if (source.get(env_from_key) or {}).get("name"):
+                names.add(source[env_from_key]["name"])
         for var in container.get("env") or []:
-            ref = (var.get("valueFrom") or {}).get("configMapKeyRef") or {}
+            ref = (var.get("valueFrom") or {}).get(value_from_key) or {}
             if ref.get("name"):
                 names.add(ref["name"])
     return names
+
+
+def configmaps_used(pod_spec: dict) -> set[str]:
+    return used_by(pod_spec, "ConfigMap")
+
+
+def secrets_used(pod_spec: dict) -> set[str]:
+    return used_by(pod_spec, "Secret")
 
 
 def changed_configmaps(objects: list[dict], live: dict[str, dict | None],
@@ -56,21 +72,3 @@ def changed_configmaps(objects: list[dict], live: dict[str, dict | None],
 _DATA_KEYS = {"ConfigMap": ("data", "binaryData"), "Secret": ("data", "stringData")}
 
 
-def secrets_used(pod_spec: dict) -> set[str]:
-    """Names of the Secrets a pod template mounts or reads into its environment."""
-    names = set()
-    for volume in pod_spec.get("volumes") or []:
-        if (volume.get("secret") or {}).get("secretName"):
-            names.add(volume["secret"]["secretName"])
-        for source in (volume.get("projected") or {}).get("sources") or []:
-            if (source.get("secret") or {}).get("name"):
-                names.add(source["secret"]["name"])
-    for container in (pod_spec.get("containers") or []) + (pod_spec.get("initContainers") or []):
-        for source in container.get("envFrom") or []:
-            if (source.get("secretRef") or {}).get("name"):
-                names.add(source["secretRef"]["name"])
-        for var in container.get("env") or []:
-            ref = (var.get("valueFrom") or {}).get("secretKeyRef") or {}
-            if ref.get("name"):
-                names.add(ref["name"])
-    return names
